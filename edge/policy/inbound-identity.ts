@@ -1,0 +1,91 @@
+/**
+ * FED-10: which federation class an inbound peer belongs to, and whether it
+ * really serves the domain in the From header: the certificate (CERT-2) must
+ * name the ProxyFqdn (FED-4), a provider's ProxyFqdn (FED-5), the
+ * DefaultRouteFqdn (FED-8), or a target of the sender domain's SRV record
+ * (FED-3, FED-2).
+ */
+import type { AllowedDomain, FederationConfig } from "./config.ts";
+import { certificateNamesInclude } from "./cert-names.ts";
+import type { ProviderMatch } from "./domains.ts";
+import { findAllowedDomain, findProviderByPeerNames, isOurDomain } from "./domains.ts";
+import type { PeerIdentity } from "./request.ts";
+import { federationSrvName } from "./srv.ts";
+import type { DecisionPath, Verdict } from "./verdict.ts";
+
+export type PeerClass =
+  | { rule: "FED-4"; domain: string; allowedDomain: AllowedDomain }
+  | { rule: "FED-3"; domain: string; allowedDomain: AllowedDomain }
+  | { rule: "FED-5"; domain: string; provider: ProviderMatch }
+  | { rule: "FED-2"; domain: string }
+  | { rule: "FED-8"; domain: string; fqdn: string };
+
+function describeNames(names: readonly string[]): string {
+  return names.length > 0 ? `[${names.join(", ")}]` : "no certificate names";
+}
+
+/** FED-2/FED-3: the peer must be one of the SRV targets of the sender's domain. */
+function checkSrvTarget(domain: string, peer: PeerIdentity | undefined, path: DecisionPath): Verdict | undefined {
+  const names = peer?.certificateNames ?? [];
+  const targets = peer?.srvTargetsForSenderDomain;
+  if (targets === undefined) return path.refuse("senderSrvUnresolved", federationSrvName(domain));
+  const served = targets.find((target) => certificateNamesInclude(names, target));
+  if (served === undefined) {
+    const published = targets.length > 0 ? targets.join(", ") : "no targets";
+    return path.refuse("peerNotAuthoritative", `${federationSrvName(domain)} -> ${published}; peer presented ${describeNames(names)}`);
+  }
+  path.step("CERT-2", `peer certificate names ${served}, the SRV target of ${federationSrvName(domain)}`);
+  return undefined;
+}
+
+/** The peer's class, or the refusal verdict when it does not serve `domain`. */
+export function identifyInboundPeer(config: FederationConfig, domain: string, peer: PeerIdentity | undefined, path: DecisionPath): PeerClass | Verdict {
+  const names = peer?.certificateNames ?? [];
+  const edge = config.accessEdge;
+  const provider = findProviderByPeerNames(config, names);
+
+  if (isOurDomain(config, domain)) {
+    const shared = provider?.kind === "hosting" && provider.entry.Enabled && provider.entry.EnabledSharedAddressSpace;
+    if (!shared || !provider) return path.refuse("claimsOurDomain", `From domain ${domain}, peer ${describeNames(names)}`);
+    path.step("FED-5", `${domain} is ours, but ${provider.entry.Identity} (${provider.entry.ProxyFqdn}) shares our address space (EnabledSharedAddressSpace)`);
+    return { rule: "FED-5", domain, provider };
+  }
+
+  if (edge.RoutingMethod === "UseDefaultRouting") {
+    const fqdn = edge.DefaultRouteFqdn;
+    if (!fqdn) return path.refuse("defaultRouteMissing");
+    if (!certificateNamesInclude(names, fqdn)) {
+      return path.refuse("peerNotAuthoritative", `default routing accepts federated traffic only from ${fqdn}; peer presented ${describeNames(names)}`);
+    }
+    path.step("FED-8", `default routing: peer certificate names DefaultRouteFqdn ${fqdn}`);
+    return { rule: "FED-8", domain, fqdn };
+  }
+
+  const allowed = findAllowedDomain(config, domain);
+  if (allowed?.ProxyFqdn) {
+    if (!certificateNamesInclude(names, allowed.ProxyFqdn)) {
+      return path.refuse("peerNotAuthoritative", `${domain} is allowed only from ProxyFqdn ${allowed.ProxyFqdn} (FED-4); peer presented ${describeNames(names)} - has the partner moved its edge?`);
+    }
+    path.step("FED-4", `${domain} is an allowed partner server: peer certificate names its ProxyFqdn ${allowed.ProxyFqdn}`);
+    return { rule: "FED-4", domain, allowedDomain: allowed };
+  }
+
+  if (provider) {
+    if (provider.entry.Enabled) {
+      path.step("FED-5", `peer certificate names ${provider.entry.ProxyFqdn}, ${provider.kind} provider ${provider.entry.Identity}: any domain from it is accepted`);
+      return { rule: "FED-5", domain, provider };
+    }
+    path.step("FED-5", `peer is ${provider.kind} provider ${provider.entry.Identity}, but it is disabled (Enabled is false)`);
+  }
+
+  if (allowed) {
+    path.step("FED-3", `${domain} is an allowed partner domain: its edge is found by SRV`);
+    return checkSrvTarget(domain, peer, path) ?? { rule: "FED-3", domain, allowedDomain: allowed };
+  }
+
+  if (edge.EnablePartnerDiscovery) {
+    path.step("FED-2", `${domain} is not on the allow list; EnablePartnerDiscovery is true: treated as a discovered partner`);
+    return checkSrvTarget(domain, peer, path) ?? { rule: "FED-2", domain };
+  }
+  return path.refuse("notAllowed", domain);
+}

@@ -1,0 +1,15 @@
+/** The federation policy engine's public API (docs/federation-policy.md). */
+export * from "./config.ts";
+export type { PolicyRequest, PeerIdentity, Direction } from "./request.ts";
+export type { Route, Verdict, Verification, DecisionStep } from "./verdict.ts";
+export { verdictForJson, FEDERATION_PORT } from "./verdict.ts";
+export type { Refusal, RefusalStatus, Diagnostics, DiagnosticsKey } from "./diagnostics.ts";
+export { DIAGNOSTICS } from "./diagnostics.ts";
+export { decide } from "./decide.ts";
+export type { ThrottleState, ThrottleEvent, ThrottleResult, PartnerThrottle } from "./throttle.ts";
+export { applyThrottle, recordOutcome, emptyThrottleState } from "./throttle.ts";
+export type { SrvRecord, PartnerProduct, EdgeLoadBalancing, FailoverPolicy } from "./srv.ts";
+export { orderSrvTargets, failoverPolicy, federationSrvName } from "./srv.ts";
+export { certificateNamesInclude, expectedPeerName, requiresClientAuthEku } from "./cert-names.ts";
+export { formatVerdict } from "./explain.ts";
+export { parseSipAddress, canonicalSipUri, normalizeFqdn } from "./domains.ts";

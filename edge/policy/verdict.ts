@@ -1,0 +1,89 @@
+/**
+ * The verdict the engine returns, and the DecisionPath that builds it: every step
+ * is recorded with its rule ID so that `edgesim explain` and the event trace
+ * show the same reasons the SIP response carries (FED-12).
+ */
+import type { ProviderKind } from "./domains.ts";
+import type { DiagnosticsKey, Refusal } from "./diagnostics.ts";
+import { DIAGNOSTICS, refusalFor } from "./diagnostics.ts";
+import type { ThrottleEvent, ThrottleState } from "./throttle.ts";
+
+export const FEDERATION_PORT = 5061;
+
+export type Route =
+  | { kind: "srv"; domain: string; srvName: string; port: typeof FEDERATION_PORT; rule: "FED-2" | "FED-3" }
+  | { kind: "proxyFqdn"; domain: string; fqdn: string; port: typeof FEDERATION_PORT; rule: "FED-4" }
+  | {
+      kind: "provider";
+      domain: string;
+      provider: string;
+      providerKind: ProviderKind;
+      fqdn: string;
+      port: typeof FEDERATION_PORT;
+      rule: "FED-5";
+      /** PIC-2: our edge certificate must carry clientAuth for this TLS client connection. */
+      requiresClientAuthEku: boolean;
+    }
+  | { kind: "defaultRoute"; domain: string; fqdn: string; port: typeof FEDERATION_PORT; rule: "FED-8" }
+  | { kind: "internal"; user: string };
+
+export type Verification = "verifiable" | "unverifiable";
+
+export interface DecisionStep {
+  rule: string;
+  text: string;
+}
+
+export interface Verdict {
+  allowed: boolean;
+  /** Every rule that took part, in first-use order. */
+  rules: string[];
+  steps: DecisionStep[];
+  route?: Route;
+  verification?: Verification;
+  refusal?: Refusal;
+  /** FED-11 events raised while deciding (14601 report, 14603 rate limit). */
+  events?: ThrottleEvent[];
+  /** FED-11: the throttle state to pass to the next decide() call, when throttling took part. */
+  nextThrottleState?: ThrottleState;
+}
+
+export class DecisionPath {
+  readonly steps: DecisionStep[] = [];
+  private events: ThrottleEvent[] = [];
+  private throttleState: ThrottleState | undefined;
+
+  step(rule: string, text: string): this {
+    this.steps.push({ rule, text });
+    return this;
+  }
+
+  throttled(state: ThrottleState, events: ThrottleEvent[]): this {
+    this.throttleState = state;
+    this.events.push(...events);
+    return this;
+  }
+
+  refuse(key: DiagnosticsKey, detail?: string): Verdict {
+    const refusal = refusalFor(key, detail);
+    this.step(DIAGNOSTICS[key].rule, `refused ${refusal.status} ${refusal.reason} (ms-diagnostics ${refusal.diagnostics.code}): ${refusal.diagnostics.text}`);
+    return this.finish({ allowed: false, refusal });
+  }
+
+  allow(route: Route, verification: Verification): Verdict {
+    return this.finish({ allowed: true, route, verification });
+  }
+
+  private finish(outcome: Pick<Verdict, "allowed" | "refusal" | "route" | "verification">): Verdict {
+    const verdict: Verdict = { ...outcome, rules: [...new Set(this.steps.map((s) => s.rule))], steps: [...this.steps] };
+    if (this.events.length > 0) verdict.events = [...this.events];
+    if (this.throttleState) verdict.nextThrottleState = this.throttleState;
+    return verdict;
+  }
+}
+
+/** The verdict without the throttle state, for JSON output and events. */
+export function verdictForJson(verdict: Verdict): Omit<Verdict, "nextThrottleState"> {
+  const { nextThrottleState: _state, ...rest } = verdict;
+  return rest;
+}
