@@ -7,6 +7,7 @@
  * header length adjusted while computing each (RFC 5389 15.4, 15.5). Padding is zero.
  * A 12-byte transaction ID gives an RFC 5389 header; a 16-byte one gives the [MS-TURN]
  * 2.2.1 header (128-bit ID, no cookie) and the ms-turn attribute numbering.
+ * `paddingByte` exists to reproduce published vectors (RFC 5769 2.1-2.3 pad with 0x20).
  */
 import { randomBytes } from "node:crypto";
 import type { StunAttributeSetter } from "./attribute.ts";
@@ -29,7 +30,10 @@ export class StunMessageBuilder {
   private readonly header: Buffer;
   readonly dialect: StunDialect;
 
-  constructor(method: number, cls: StunClass, transactionId: Uint8Array) {
+  private readonly paddingByte: number;
+
+  constructor(method: number, cls: StunClass, transactionId: Uint8Array, options: { paddingByte?: number } = {}) {
+    this.paddingByte = options.paddingByte ?? 0;
     if (transactionId.length !== 12 && transactionId.length !== 16) {
       throw new RangeError(`transaction ID must be 12 bytes (RFC 5389) or 16 bytes (MS-TURN), got ${transactionId.length}`);
     }
@@ -63,7 +67,7 @@ export class StunMessageBuilder {
   encode(): Buffer {
     const ctx = { xorKey: this.header.subarray(4, HEADER_SIZE), dialect: this.dialect };
     const parts: Buffer[] = [this.header];
-    for (const setter of this.attrs) parts.push(tlv(setter.encode(ctx)));
+    for (const setter of this.attrs) parts.push(tlv(setter.encode(ctx), this.paddingByte));
     let msg = Buffer.concat(parts);
     if (this.integrityKey) {
       const mac = computeIntegrity(msg, this.integrityKey);
@@ -80,9 +84,9 @@ export class StunMessageBuilder {
   }
 }
 
-function tlv({ type, value }: { type: number; value: Buffer }): Buffer {
+function tlv({ type, value }: { type: number; value: Buffer }, paddingByte = 0): Buffer {
   if (value.length > 0xffff) throw new RangeError(`attribute 0x${type.toString(16)} value of ${value.length} bytes exceeds 65535`);
-  const out = Buffer.alloc(4 + ((value.length + 3) & ~3));
+  const out = Buffer.alloc(4 + ((value.length + 3) & ~3), paddingByte);
   out.writeUInt16BE(type, 0);
   out.writeUInt16BE(value.length, 2);
   value.copy(out, 4);

@@ -86,8 +86,8 @@ export function decodeStun(input: Uint8Array, options: StunDecodeOptions = {}): 
     if (valueEnd > end) {
       throw stunError(where, `attribute length ${length} runs past the message end (byte ${end})`);
     }
+    // end and offset are both 4-aligned, so the padded end cannot pass `end` once the value fits
     const padded = offset + 4 + ((length + 3) & ~3);
-    if (padded > end) throw stunError(where, `padding of the ${length}-byte value runs past the message end (byte ${end})`);
     const view: StunAttributeView = { type, offset, length, value: raw.subarray(offset + 4, valueEnd) };
     if (type === AttrType.Fingerprint) {
       sawFingerprint = true;
