@@ -1,0 +1,128 @@
+/**
+ * The SIP message model (RFC 3261 7: start-line, header fields, body). The body is raw
+ * bytes; Content-Length always counts bytes (20.14). Typed accessors parse the current
+ * header values on demand, so they stay right after a proxy edits the headers.
+ */
+import { fieldWhere, SipHeaders, type SipHeaderField } from "./headers.ts";
+import { parseNameAddr, type NameAddr } from "./name-addr.ts";
+import { splitCommaList } from "./params.ts";
+import { parseCallId, parseContentLength, parseCSeq, parseMaxForwards, type SipCSeq } from "./scalars.ts";
+import { sipError } from "./syntax.ts";
+import { parseUri, type AnyUri } from "./uri.ts";
+import { parseVia, type SipVia } from "./via.ts";
+
+abstract class SipMessageBase {
+  headers: SipHeaders;
+  body: Buffer;
+
+  constructor(headers: SipHeaders, body: Buffer) {
+    this.headers = headers;
+    this.body = body;
+  }
+
+  /** The single line of a single-value field; two lines is an error (7.3.1, RFC 4475 3.3.8). */
+  protected single(name: string): SipHeaderField | undefined {
+    const fs = this.headers.fieldsOf(name);
+    if (fs.length > 1) throw sipError(fieldWhere(fs[1] as SipHeaderField), `'${name}' appears more than once`);
+    return fs[0];
+  }
+
+  /** Every element of a list field, each parsed, with its location for errors. */
+  protected list<T>(name: string, parse: (v: string, where: string) => T): T[] {
+    const out: T[] = [];
+    for (const f of this.headers.fieldsOf(name)) {
+      splitCommaList(f.value, fieldWhere(f)).forEach((v, i) => out.push(parse(v, fieldWhere(f, i))));
+    }
+    return out;
+  }
+
+  /** All Via values, top first, across lines and commas. */
+  vias(): SipVia[] {
+    return this.list("Via", parseVia);
+  }
+
+  topVia(): SipVia | undefined {
+    return this.vias()[0];
+  }
+
+  cseq(): SipCSeq | undefined {
+    const f = this.single("CSeq");
+    return f === undefined ? undefined : parseCSeq(f.value, fieldWhere(f));
+  }
+
+  callId(): string | undefined {
+    const f = this.single("Call-ID");
+    return f === undefined ? undefined : parseCallId(f.value, fieldWhere(f));
+  }
+
+  from(): NameAddr | undefined {
+    const f = this.single("From");
+    return f === undefined ? undefined : parseNameAddr(f.value, fieldWhere(f));
+  }
+
+  to(): NameAddr | undefined {
+    const f = this.single("To");
+    return f === undefined ? undefined : parseNameAddr(f.value, fieldWhere(f));
+  }
+
+  /** Contact values; "*" (REGISTER wildcard, 10.2.2) is returned as an empty list plus star. */
+  contacts(): NameAddr[] {
+    return this.list("Contact", (v, where) => (v === "*" ? undefined : parseNameAddr(v, where))).filter(
+      (c): c is NameAddr => c !== undefined,
+    );
+  }
+
+  routes(): NameAddr[] {
+    return this.list("Route", parseNameAddr);
+  }
+
+  recordRoutes(): NameAddr[] {
+    return this.list("Record-Route", parseNameAddr);
+  }
+
+  /** The Content-Length field value in bytes, undefined when absent. */
+  contentLength(): number | undefined {
+    const f = this.single("Content-Length");
+    return f === undefined ? undefined : parseContentLength(f.value, fieldWhere(f));
+  }
+}
+
+export class SipRequest extends SipMessageBase {
+  readonly kind = "request" as const;
+  method: string;
+  /** Request-URI text as written; replace it to retarget (16.6 step 2). */
+  uri: string;
+  version: string;
+
+  constructor(method: string, uri: string, headers: SipHeaders = new SipHeaders(), body: Buffer = Buffer.alloc(0), version = "SIP/2.0") {
+    super(headers, body);
+    this.method = method;
+    this.uri = uri;
+    this.version = version;
+  }
+
+  requestUri(): AnyUri {
+    return parseUri(this.uri, "start-line Request-URI");
+  }
+
+  maxForwards(): number | undefined {
+    const f = this.single("Max-Forwards");
+    return f === undefined ? undefined : parseMaxForwards(f.value, fieldWhere(f));
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  readonly kind = "response" as const;
+  status: number;
+  reason: string;
+  version: string;
+
+  constructor(status: number, reason: string, headers: SipHeaders = new SipHeaders(), body: Buffer = Buffer.alloc(0), version = "SIP/2.0") {
+    super(headers, body);
+    this.status = status;
+    this.reason = reason;
+    this.version = version;
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;

@@ -1,0 +1,181 @@
+/**
+ * From bytes to a SipMessage (RFC 3261 7 and 7.3.1): split the header section into
+ * lines, undo folding, keep each field's original bytes, then check the header
+ * semantics a proxy relies on (start-line, Via, CSeq vs method, Max-Forwards, Call-ID,
+ * From/To/Contact/Route/Record-Route, Content-Length, Date).
+ */
+import { WireDecodeError } from "../decode-error.ts";
+import { headerKey } from "./header-names.ts";
+import { fieldWhere, SipHeaders, type SipHeaderField } from "./headers.ts";
+import { withDefaults, type SipLimits } from "./limits.ts";
+import { SipRequest, SipResponse, type SipMessage } from "./message.ts";
+import { parseSipDate } from "./scalars.ts";
+import { parseStartLine } from "./start-line.ts";
+import { isToken, sipDiscardError, sipError } from "./syntax.ts";
+
+export interface SipHead {
+  startLine: string;
+  fields: SipHeaderField[];
+}
+
+/** Byte ranges of the lines of a header section (CRLF, or a bare LF tolerated). */
+function lineRanges(head: Buffer): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = []; // [start, endOfText, endIncludingEol]
+  let start = 0;
+  while (start < head.length) {
+    const lf = head.indexOf(0x0a, start);
+    if (lf < 0) {
+      out.push([start, head.length, head.length]);
+      break;
+    }
+    const textEnd = lf > start && head[lf - 1] === 0x0d ? lf - 1 : lf;
+    out.push([start, textEnd, lf + 1]);
+    start = lf + 1;
+  }
+  return out;
+}
+
+/**
+ * Split a header section (start-line and fields, without the empty line) into the
+ * start-line and header fields. Throws for a line that is no field (400).
+ */
+export function splitHead(head: Buffer, limits?: Partial<SipLimits>): SipHead {
+  const lim = withDefaults(limits);
+  const lines = lineRanges(head);
+  const first = lines[0];
+  if (first === undefined) throw sipError("start-line", "empty message");
+  const startLine = head.subarray(first[0], first[1]).toString("utf8");
+  const fields: SipHeaderField[] = [];
+  for (let n = 1; n < lines.length; n++) {
+    const [s, e] = lines[n] as [number, number, number];
+    const lineNo = n + 1;
+    const text = head.subarray(s, e).toString("utf8");
+    if (text.startsWith(" ") || text.startsWith("\t")) {
+      const prev = fields[fields.length - 1];
+      if (prev === undefined) throw sipError(`line ${lineNo}`, "continuation line before any header field");
+      prev.value = `${prev.value} ${text.trim()}`.trim();
+      prev.raw = head.subarray(rawStart(prev), lines[n]?.[2]);
+      continue;
+    }
+    const colon = text.indexOf(":");
+    if (colon < 0) throw sipError(`line ${lineNo}`, "header line without ':'");
+    const name = text.slice(0, colon).replace(/[ \t]+$/, "");
+    if (!isToken(name)) throw sipError(`line ${lineNo}`, `header name '${name}' is not a token`);
+    const field: SipHeaderField = { name, key: headerKey(name), value: text.slice(colon + 1).trim(), raw: head.subarray(s, lines[n]?.[2]), line: lineNo };
+    rawStarts.set(field, s);
+    fields.push(field);
+    if (fields.length > lim.maxHeaders) throw sipError("header section", `more than ${lim.maxHeaders} header fields`, 513);
+  }
+  return { startLine, fields };
+}
+
+/** Byte offset where a field's raw bytes begin (for extending it over folded lines). */
+const rawStarts = new WeakMap<SipHeaderField, number>();
+function rawStart(f: SipHeaderField): number {
+  return rawStarts.get(f) ?? 0;
+}
+
+/** The Content-Length of a head, checked for framing: 0 or 1 valid value (RFC 4475 3.1.2.3, 3.3.9). */
+export function framingLength(fields: readonly SipHeaderField[]): number | undefined {
+  const cl = fields.filter((f) => f.key === "content-length");
+  if (cl.length > 1) throw sipError(fieldWhere(cl[1] as SipHeaderField), "more than one Content-Length");
+  const f = cl[0];
+  if (f === undefined) return undefined;
+  if (!/^\d+$/.test(f.value)) throw sipError(fieldWhere(f), `Content-Length '${f.value}' is not 1*DIGIT`);
+  const n = Number(f.value);
+  if (!Number.isSafeInteger(n)) throw sipError(fieldWhere(f), "Content-Length too large");
+  return n;
+}
+
+/** Check the fields a proxy relies on; throws WireDecodeError (400) at the first bad one. */
+function checkSemantics(msg: SipMessage): void {
+  msg.vias();
+  const cseq = msg.cseq();
+  msg.callId();
+  msg.from();
+  msg.to();
+  msg.contacts();
+  msg.routes();
+  msg.recordRoutes();
+  msg.contentLength();
+  for (const f of msg.headers.fieldsOf("Date")) parseSipDate(f.value, fieldWhere(f));
+  if (msg.kind === "request") {
+    msg.maxForwards();
+    // 8.2 / RFC 4475 3.1.2.17: the CSeq method must equal the request method.
+    if (cseq !== undefined && cseq.method !== msg.method) {
+      const f = msg.headers.fieldsOf("CSeq")[0] as SipHeaderField;
+      throw sipError(fieldWhere(f), `CSeq method '${cseq.method}' differs from request method '${msg.method}'`);
+    }
+  }
+}
+
+/**
+ * Build and check a message from its head and body. A broken response carries no wire
+ * code (it is discarded, never answered); a broken request carries 400 (505 for version).
+ */
+export function buildMessage(head: SipHead, body: Buffer): SipMessage {
+  const sl = parseStartLine(head.startLine);
+  const headers = new SipHeaders(head.fields);
+  const msg = sl.kind === "request" ? new SipRequest(sl.method, sl.uri, headers, body, sl.version) : new SipResponse(sl.status, sl.reason, headers, body, sl.version);
+  try {
+    checkSemantics(msg);
+  } catch (err) {
+    if (err instanceof WireDecodeError && msg.kind === "response") throw sipDiscardError(err.where, err.reason);
+    throw err;
+  }
+  return msg;
+}
+
+/** A framing error in a response: discard it, answer nothing (no wire code). */
+export function asResponseError(head: SipHead, err: unknown): unknown {
+  if (err instanceof WireDecodeError && /^SIP\//i.test(head.startLine)) return sipDiscardError(err.where, err.reason);
+  return err;
+}
+
+/** Index of the end of the header section ("\r\n\r\n"), or -1. Tolerates "\n\n". */
+export function findHeadEnd(buf: Buffer, from = 0): { at: number; sepLen: number } | undefined {
+  const crlf = buf.indexOf("\r\n\r\n", from, "latin1");
+  const lf = buf.indexOf("\n\n", from, "latin1");
+  if (crlf < 0 && lf < 0) return undefined;
+  if (lf >= 0 && (crlf < 0 || lf < crlf)) return { at: lf, sepLen: 2 };
+  return { at: crlf, sepLen: 4 };
+}
+
+/** Number of leading CRLF (or LF) bytes, ignored before a start-line (7.5). */
+export function leadingCrlfBytes(buf: Buffer): number {
+  let i = 0;
+  while (i < buf.length && (buf[i] === 0x0d || buf[i] === 0x0a)) i++;
+  return i;
+}
+
+/**
+ * Parse one SIP message from a datagram (RFC 3261 18.3): Content-Length is optional
+ * (absent: the body runs to the end); octets past Content-Length are discarded
+ * (RFC 4475 3.1.1.8); fewer octets than Content-Length is a 400 (RFC 4475 3.1.2.2).
+ */
+export function parseSipDatagram(datagram: Buffer, limits?: Partial<SipLimits>): SipMessage {
+  const lim = withDefaults(limits);
+  const buf = datagram.subarray(leadingCrlfBytes(datagram));
+  const end = findHeadEnd(buf);
+  if (end === undefined) {
+    if (buf.length > lim.maxHeaderBytes) throw sipError("header section", `header section over ${lim.maxHeaderBytes} bytes`, 513);
+    throw sipError("header section", "no empty line ends the header section");
+  }
+  if (end.at + end.sepLen > lim.maxHeaderBytes) throw sipError("header section", `header section over ${lim.maxHeaderBytes} bytes`, 513);
+  const head = splitHead(buf.subarray(0, end.at), lim);
+  const rest = buf.subarray(end.at + end.sepLen);
+  let bodyLen: number;
+  try {
+    bodyLen = framingLength(head.fields) ?? rest.length;
+    if (bodyLen > lim.maxBodyBytes) throw sipError("body", `body over ${lim.maxBodyBytes} bytes`, 513);
+    if (rest.length < bodyLen) throw sipError("body", `Content-Length ${bodyLen} but only ${rest.length} body bytes`);
+  } catch (err) {
+    throw asResponseError(head, err);
+  }
+  return buildMessage(head, Buffer.from(rest.subarray(0, bodyLen)));
+}
+
+/** True for a datagram that is only CRLFs (a keep-alive, RFC 5626 4.4.1 style). */
+export function isCrlfKeepAlive(datagram: Buffer): boolean {
+  return datagram.length > 0 && leadingCrlfBytes(datagram) === datagram.length;
+}

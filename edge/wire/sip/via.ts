@@ -1,0 +1,85 @@
+/**
+ * One Via value (RFC 3261 20.42, 25.1; rport from RFC 3581):
+ *
+ *   via-parm      = sent-protocol LWS sent-by *( SEMI via-params )
+ *   sent-protocol = protocol-name SLASH protocol-version SLASH transport
+ *   SLASH = SWS "/" SWS, sent-by = host [ COLON port ], COLON = SWS ":" SWS
+ */
+import { formatParams, parseParams, type SipParams } from "./params.ts";
+import { isToken, isTokenChar, isWsp, sipError, skipWsp } from "./syntax.ts";
+import { parseHostPort } from "./uri.ts";
+
+export interface SipVia {
+  protocolName: string;
+  protocolVersion: string;
+  /** Transport as written, upper-cased ("UDP", "TCP", "TLS", "SCTP", "UNKNOWN"). */
+  transport: string;
+  host: string;
+  port: number | undefined;
+  params: SipParams;
+  branch: string | undefined;
+  received: string | undefined;
+  /** rport: null when present without value (a request asking for it), a number when filled. */
+  rport: number | null | undefined;
+}
+
+function readToken(s: string, i: number): { tok: string; end: number } {
+  let j = i;
+  while (j < s.length && isTokenChar(s[j] as string)) j++;
+  return { tok: s.slice(i, j), end: j };
+}
+
+function expectSlash(s: string, i: number, where: string): number {
+  const j = skipWsp(s, i);
+  if (s[j] !== "/") throw sipError(where, "sent-protocol needs 'SIP/2.0/transport'");
+  return skipWsp(s, j + 1);
+}
+
+export function parseVia(value: string, where: string): SipVia {
+  const s = value;
+  let i = skipWsp(s, 0);
+  const name = readToken(s, i);
+  i = expectSlash(s, name.end, where);
+  const ver = readToken(s, i);
+  i = expectSlash(s, ver.end, where);
+  const tr = readToken(s, i);
+  if (!isToken(name.tok) || !isToken(ver.tok) || !isToken(tr.tok)) throw sipError(where, "bad sent-protocol");
+  if (name.tok.toUpperCase() !== "SIP" || ver.tok !== "2.0") {
+    throw sipError(where, `unsupported protocol ${name.tok}/${ver.tok}`);
+  }
+  if (!isWsp(s[tr.end])) throw sipError(where, "missing LWS before sent-by");
+  i = skipWsp(s, tr.end);
+  // sent-by ends at ';' or end; COLON may carry SWS around it.
+  let j = i;
+  while (j < s.length && s[j] !== ";") j++;
+  const sentBy = s.slice(i, j).trim().replace(/[ \t]*:[ \t]*(?=\d+$)/, ":");
+  if (sentBy === "" || /[ \t]/.test(sentBy)) throw sipError(where, "bad sent-by");
+  const { host, port } = parseHostPort(sentBy, where);
+  const params = parseParams(s, j, where);
+  const branch = params.get("branch");
+  if (branch === null) throw sipError(where, "branch parameter without value");
+  const received = params.get("received");
+  if (received === null) throw sipError(where, "received parameter without value");
+  const rportRaw = params.get("rport");
+  let rport: number | null | undefined = rportRaw === undefined ? undefined : null;
+  if (typeof rportRaw === "string") {
+    if (!/^\d{1,5}$/.test(rportRaw) || Number(rportRaw) > 65535) throw sipError(where, "bad rport");
+    rport = Number(rportRaw);
+  }
+  return {
+    protocolName: name.tok.toUpperCase(),
+    protocolVersion: ver.tok,
+    transport: tr.tok.toUpperCase(),
+    host,
+    port,
+    params,
+    branch: branch ?? undefined,
+    received: received ?? undefined,
+    rport,
+  };
+}
+
+/** Serialise a Via value: "SIP/2.0/TLS host:port;branch=...". */
+export function formatVia(v: { transport: string; host: string; port?: number | undefined; params: SipParams }): string {
+  return `SIP/2.0/${v.transport.toUpperCase()} ${v.host}${v.port === undefined ? "" : `:${v.port}`}${formatParams(v.params)}`;
+}
