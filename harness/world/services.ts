@@ -1,0 +1,12 @@
+/**
+ * The name registry of world services, in start order (mininet keeps such
+ * registries for its CLI). Later features add their factory here.
+ */
+import type { ServiceFactory } from "./service.ts";
+import { dnsService } from "./dns-service.ts";
+
+export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService];
+
+export function serviceNames(): string[] {
+  return SERVICE_FACTORIES.map((s) => s.name);
+}

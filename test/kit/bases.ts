@@ -1,0 +1,16 @@
+/**
+ * Zone bases for test files that start worlds: each takes 127.B.0.0/16 ..
+ * 127.B+3.0.0/16 (topologyAt in world.ts), so test files never share an address.
+ * Add a line here when a new test file starts a world; keep bases 4 apart.
+ */
+export const ZONE_BASE = {
+  dns: 100,
+  pki: 104,
+  cli: 108,
+  world: 112,
+  dnsLoadBalanced: 248,
+  // 116-148: Access Edge and SIP partners
+  // 152-180: A/V Edge and load balancer
+  // 184-212: XMPP
+  // 216-244: firewall, reverse proxy, mobility
+} as const;

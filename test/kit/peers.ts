@@ -1,0 +1,48 @@
+/**
+ * Tests that need a real peer (dig, Prosody, Kamailio, coturn, ...) use peerIt:
+ * where the peer is installed the test runs; where it is missing the test is
+ * skipped with the install command in its name, except under CI, where a missing
+ * peer is a failure (CI installs every peer: .ci/run).
+ */
+import { execFileSync } from "node:child_process";
+import { it } from "vitest";
+
+export interface Peer {
+  /** The program to look for on PATH. */
+  command: string;
+  /** What to run to install it. */
+  install: string;
+}
+
+export const PEERS = {
+  dig: { command: "dig", install: "apt-get install -y bind9-dnsutils" },
+  prosody: { command: "prosody", install: "apt-get install -y prosody" },
+  ejabberd: { command: "ejabberdctl", install: "apt-get install -y ejabberd" },
+  kamailio: { command: "kamailio", install: "apt-get install -y kamailio kamailio-tls-modules" },
+  turnserver: { command: "turnserver", install: "apt-get install -y coturn" },
+  turnutils: { command: "turnutils_uclient", install: "apt-get install -y coturn" },
+  stun: { command: "stun", install: "apt-get install -y stun-client" },
+  sipp: { command: "sipp", install: "apt-get install -y sip-tester" },
+  tshark: { command: "tshark", install: "DEBIAN_FRONTEND=noninteractive apt-get install -y tshark" },
+  nft: { command: "nft", install: "apt-get install -y nftables" },
+} satisfies Record<string, Peer>;
+
+export function hasPeer(peer: Peer): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${peer.command}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An `it` that needs a peer. */
+export function peerIt(peer: Peer): (name: string, fn: () => Promise<void> | void, timeout?: number) => void {
+  if (hasPeer(peer)) return (name, fn, timeout) => it(name, fn, timeout);
+  if (process.env.CI)
+    return (name, _fn, timeout) =>
+      it(name, () => {
+        throw new Error(`${peer.command} is not installed, and CI must not skip: ${peer.install}`);
+      }, timeout);
+  return (name, fn, timeout) => it.skipIf(true)(`${name} [skipped: ${peer.command} not installed; ${peer.install}]`, fn, timeout);
+}

@@ -1,0 +1,32 @@
+/**
+ * World helpers for tests: each test file takes its own four /16 zones (so files
+ * running side by side never share an address), never binds privileged ports,
+ * and keeps its certificate cache in a temporary folder.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadTopology } from "../../harness/topology/registry.ts";
+import type { Topology } from "../../harness/topology/schema.ts";
+import { World, type WorldOptions } from "../../harness/world/world.ts";
+
+/** The contoso topology (or another) moved to zones 127.B.0.0/16 .. 127.B+3.0.0/16. */
+export function topologyAt(base: number, name = "contoso", edit?: (t: Topology) => void): Topology {
+  if (base < 100 || base > 250) throw new RangeError(`test zone base ${base} must be 100..250 (below 100 is the default world's)`);
+  const t = structuredClone(loadTopology(name));
+  t.addressing = {
+    internal: `127.${base}.0.0/16`,
+    perimeterInternal: `127.${base + 1}.0.0/16`,
+    perimeterExternal: `127.${base + 2}.0.0/16`,
+    internet: `127.${base + 3}.0.0/16`,
+  };
+  edit?.(t);
+  return t;
+}
+
+/** One shared certificate cache for the whole run: a cold PKI is issued once per topology name. */
+export const TEST_STATE_DIR = mkdtempSync(join(tmpdir(), "edgesim-test-"));
+
+export async function startTestWorld(topology: Topology, opts: Partial<WorldOptions> = {}): Promise<World> {
+  return World.start({ topology, stateDir: TEST_STATE_DIR, privileged: false, ...opts });
+}
