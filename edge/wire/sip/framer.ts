@@ -14,7 +14,7 @@ import { WireDecodeError } from "../decode-error.ts";
 import { withDefaults, type SipLimits } from "./limits.ts";
 import type { SipMessage } from "./message.ts";
 import { asResponseError, buildMessage, findHeadEnd, framingLength, splitHead, type SipHead } from "./parse.ts";
-import { sipError } from "./syntax.ts";
+import { sipError, trimWsp } from "./syntax.ts";
 
 export type SipFrameEvent =
   | { type: "message"; message: SipMessage; bytes: Buffer }
@@ -147,7 +147,7 @@ function tolerantFields(head: Buffer): SipHead["fields"] {
     .split(/\r?\n/)
     .forEach((line, i) => {
       const m = /^(content-length|l)[ \t]*:(.*)$/i.exec(line);
-      if (m !== null && i > 0) out.push({ name: m[1] as string, key: "content-length", value: (m[2] as string).trim(), raw: undefined, line: i + 1 });
+      if (m !== null && i > 0) out.push({ name: m[1] as string, key: "content-length", value: trimWsp(m[2] as string), raw: undefined, line: i + 1 });
     });
   return out;
 }

@@ -11,7 +11,7 @@
  * and must not contain ',', '?' or ';' (20.10).
  */
 import { parseParams, type SipParams } from "./params.ts";
-import { isTokenChar, isWsp, readQuoted, sipError, skipWsp } from "./syntax.ts";
+import { isTokenChar, isWsp, readQuoted, sipError, skipWsp, trimWsp } from "./syntax.ts";
 import { parseUri, type AnyUri } from "./uri.ts";
 
 export interface NameAddr {
@@ -43,7 +43,7 @@ export function parseNameAddr(value: string, where: string): NameAddr {
     while (j < s.length && (isTokenChar(s[j] as string) || isWsp(s[j]))) j++;
     if (s[j] === "<") {
       angleAt = j;
-      const dn = s.slice(i, j).trim().replace(/[ \t]+/g, " ");
+      const dn = trimWsp(s.slice(i, j)).replace(/[ \t]+/g, " ");
       displayName = dn === "" ? undefined : dn;
     }
   }
@@ -53,7 +53,7 @@ export function parseNameAddr(value: string, where: string): NameAddr {
     const close = s.indexOf(">", angleAt);
     if (close < 0) throw sipError(where, "'<' without '>'");
     uriText = s.slice(angleAt + 1, close);
-    if (uriText !== uriText.trim() || /[ \t]/.test(uriText)) throw sipError(where, "whitespace inside <addr-spec>");
+    if (uriText !== trimWsp(uriText) || /[ \t]/.test(uriText)) throw sipError(where, "whitespace inside <addr-spec>");
     rest = close + 1;
   } else {
     let j = i;

@@ -4,7 +4,7 @@
  *   gen-value = token / host / quoted-string,
  * and splitting "value *(COMMA value)" while respecting quoted-strings and <...>.
  */
-import { isTokenChar, isWsp, readQuoted, sipError, skipWsp } from "./syntax.ts";
+import { isTokenChar, isWsp, readQuoted, sipError, skipWsp, trimWsp } from "./syntax.ts";
 
 /** Ordered parameters; names are case-insensitive (lower-cased keys), null = no value. */
 export type SipParams = Map<string, string | null>;
@@ -83,7 +83,7 @@ export function splitCommaList(value: string, where: string): string[] {
     }
   }
   out.push(value.slice(start));
-  const trimmed = out.map((v) => v.trim());
+  const trimmed = out.map((v) => trimWsp(v));
   if (trimmed.some((v) => v.length === 0)) throw sipError(where, "empty element in comma-separated list");
   return trimmed;
 }

@@ -11,7 +11,7 @@ import { withDefaults, type SipLimits } from "./limits.ts";
 import { SipRequest, SipResponse, type SipMessage } from "./message.ts";
 import { parseSipDate } from "./scalars.ts";
 import { parseStartLine } from "./start-line.ts";
-import { isToken, sipDiscardError, sipError } from "./syntax.ts";
+import { isToken, sipDiscardError, sipError, trimWsp } from "./syntax.ts";
 
 export interface SipHead {
   startLine: string;
@@ -53,7 +53,7 @@ export function splitHead(head: Buffer, limits?: Partial<SipLimits>): SipHead {
     if (text.startsWith(" ") || text.startsWith("\t")) {
       const prev = fields[fields.length - 1];
       if (prev === undefined) throw sipError(`line ${lineNo}`, "continuation line before any header field");
-      prev.value = `${prev.value} ${text.trim()}`.trim();
+      prev.value = trimWsp(`${prev.value} ${trimWsp(text)}`);
       prev.raw = head.subarray(rawStart(prev), lines[n]?.[2]);
       continue;
     }
@@ -61,7 +61,7 @@ export function splitHead(head: Buffer, limits?: Partial<SipLimits>): SipHead {
     if (colon < 0) throw sipError(`line ${lineNo}`, "header line without ':'");
     const name = text.slice(0, colon).replace(/[ \t]+$/, "");
     if (!isToken(name)) throw sipError(`line ${lineNo}`, `header name '${name}' is not a token`);
-    const field: SipHeaderField = { name, key: headerKey(name), value: text.slice(colon + 1).trim(), raw: head.subarray(s, lines[n]?.[2]), line: lineNo };
+    const field: SipHeaderField = { name, key: headerKey(name), value: trimWsp(text.slice(colon + 1)), raw: head.subarray(s, lines[n]?.[2]), line: lineNo };
     rawStarts.set(field, s);
     fields.push(field);
     if (fields.length > lim.maxHeaders) throw sipError("header section", `more than ${lim.maxHeaders} header fields`, 513);

@@ -6,7 +6,7 @@
  *   Content-Length = 1*DIGIT              (20.14)
  *   Date = rfc1123-date, always "GMT"     (20.17)
  */
-import { isToken, isWord, sipError } from "./syntax.ts";
+import { isToken, isWord, sipError, trimWsp } from "./syntax.ts";
 
 export interface SipCSeq {
   seq: number;
@@ -14,7 +14,7 @@ export interface SipCSeq {
 }
 
 export function parseCSeq(value: string, where: string): SipCSeq {
-  const m = /^(\d+)[ \t]+(\S+)$/.exec(value.trim());
+  const m = /^(\d+)[ \t]+(\S+)$/.exec(trimWsp(value));
   if (m === null) throw sipError(where, "CSeq must be 'number method'");
   const [, digits = "", method = ""] = m;
   if (digits.length > 10 || Number(digits) > 0x7fffffff) throw sipError(where, "CSeq number is not below 2**31");
@@ -23,7 +23,7 @@ export function parseCSeq(value: string, where: string): SipCSeq {
 }
 
 export function parseMaxForwards(value: string, where: string): number {
-  const v = value.trim();
+  const v = trimWsp(value);
   if (!/^\d+$/.test(v)) throw sipError(where, "Max-Forwards must be digits");
   // Leading zeros are legal ("0068", RFC 4475 3.1.1.1); the value itself must fit 0-255.
   const stripped = v.replace(/^0+(?=\d)/, "");
@@ -33,7 +33,7 @@ export function parseMaxForwards(value: string, where: string): number {
 }
 
 export function parseCallId(value: string, where: string): string {
-  const v = value.trim();
+  const v = trimWsp(value);
   const at = v.indexOf("@");
   const ok = at < 0 ? isWord(v) : isWord(v.slice(0, at)) && isWord(v.slice(at + 1));
   if (!ok) throw sipError(where, "Call-ID must be word [\"@\" word]");
@@ -42,7 +42,7 @@ export function parseCallId(value: string, where: string): string {
 
 /** Returns the length in bytes; anything but 1*DIGIT (negative, empty, junk) is an error. */
 export function parseContentLength(value: string, where: string): number {
-  const v = value.trim();
+  const v = trimWsp(value);
   if (!/^\d+$/.test(v)) throw sipError(where, `Content-Length '${v}' is not 1*DIGIT`);
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw sipError(where, "Content-Length too large");
@@ -53,7 +53,7 @@ const DATE_RE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|
 
 /** RFC 3261 20.17: SIP-date is rfc1123-date and the zone is always GMT (RFC 4475 3.1.2.12). */
 export function parseSipDate(value: string, where: string): Date {
-  const v = value.trim();
+  const v = trimWsp(value);
   if (!DATE_RE.test(v)) throw sipError(where, "Date is not an rfc1123-date in GMT");
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) throw sipError(where, "Date is not a valid date");

@@ -6,6 +6,7 @@
  */
 import { SipHeaders } from "./headers.ts";
 import type { SipMessage } from "./message.ts";
+import { trimWsp } from "./syntax.ts";
 
 export function startLineOf(msg: SipMessage): string {
   return msg.kind === "request" ? `${msg.method} ${msg.uri} ${msg.version}` : `${msg.version} ${msg.status} ${msg.reason}`;
@@ -19,7 +20,7 @@ export function serializeSipMessage(msg: SipMessage): Buffer {
     if (f.key === "content-length") {
       if (sawLength) continue; // a second Content-Length would be ambiguous: drop it
       sawLength = true;
-      if (f.value.trim() !== bodyLen) {
+      if (trimWsp(f.value) !== bodyLen) {
         parts.push(Buffer.from(`${f.name}: ${bodyLen}\r\n`, "utf8"));
         continue;
       }

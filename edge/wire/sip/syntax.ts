@@ -96,3 +96,8 @@ export function readQuoted(s: string, i: number, where: string): { text: string;
   }
   throw sipError(where, "unterminated quoted-string");
 }
+
+/** Trim SP/HTAB only (LWS, 25.1). String.prototype.trim() would also eat U+FEFF and NBSP. */
+export function trimWsp(s: string): string {
+  return s.replace(/^[ \t]+|[ \t]+$/g, "");
+}

@@ -7,6 +7,7 @@ import { WireDecodeError } from "../decode-error.ts";
 import type { SipRequest, SipResponse } from "./message.ts";
 import { reasonPhrase } from "./response.ts";
 import type { SipVia } from "./via.ts";
+import { trimWsp } from "./syntax.ts";
 
 export interface ProxyValidationOptions {
   /** URI schemes this proxy can route (16.3 step 2). Default ["sip", "sips"]. */
@@ -61,7 +62,7 @@ export function validateProxyRequest(req: SipRequest, opts: ProxyValidationOptio
   // Step 5: Proxy-Require; 420 lists the unknown tags in Unsupported (8.2.2.3).
   const unknown = req.headers
     .values("Proxy-Require")
-    .map((t) => t.trim())
+    .map((t) => trimWsp(t))
     .filter((t) => !supported.has(t.toLowerCase()));
   if (unknown.length > 0) return reject(420, `unsupported Proxy-Require ${unknown.join(", ")}`, [["Unsupported", unknown.join(", ")]]);
   return { action: "forward" };

@@ -6,7 +6,7 @@
  *   SLASH = SWS "/" SWS, sent-by = host [ COLON port ], COLON = SWS ":" SWS
  */
 import { formatParams, parseParams, type SipParams } from "./params.ts";
-import { isToken, isTokenChar, isWsp, sipError, skipWsp } from "./syntax.ts";
+import { isToken, isTokenChar, isWsp, sipError, skipWsp, trimWsp } from "./syntax.ts";
 import { parseHostPort } from "./uri.ts";
 
 export interface SipVia {
@@ -52,7 +52,7 @@ export function parseVia(value: string, where: string): SipVia {
   // sent-by ends at ';' or end; COLON may carry SWS around it.
   let j = i;
   while (j < s.length && s[j] !== ";") j++;
-  const sentBy = s.slice(i, j).trim().replace(/[ \t]*:[ \t]*(?=\d+$)/, ":");
+  const sentBy = trimWsp(s.slice(i, j)).replace(/[ \t]*:[ \t]*(?=\d+$)/, ":");
   if (sentBy === "" || /[ \t]/.test(sentBy)) throw sipError(where, "bad sent-by");
   const { host, port } = parseHostPort(sentBy, where);
   const params = parseParams(s, j, where);
