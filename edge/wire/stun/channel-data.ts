@@ -5,7 +5,7 @@
  * (RFC 5766 11.5); over UDP padding is optional, so up to 3 trailing bytes are accepted.
  * Errors carry no wireCode: a bad ChannelData message is discarded, never answered (11.6).
  */
-import { stunError } from "./errors.ts";
+import { discardError } from "./errors.ts";
 
 export const CHANNEL_NUMBER_MIN = 0x4000;
 export const CHANNEL_NUMBER_MAX = 0x7fff;
@@ -46,21 +46,21 @@ export function encodeChannelData(channel: number, data: Uint8Array, transport: 
 export function decodeChannelData(input: Uint8Array, transport: StunTransport): ChannelDataMessage {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length < CHANNEL_DATA_HEADER_SIZE) {
-    throw stunError(`channel-data byte ${buf.length}`, `truncated ChannelData header: ${buf.length} of 4 bytes`, undefined);
+    throw discardError(`channel-data byte ${buf.length}`, `truncated ChannelData header: ${buf.length} of 4 bytes`);
   }
   const channel = buf.readUInt16BE(0);
   if (!isValidChannelNumber(channel)) {
-    throw stunError("channel-data byte 0", `channel number 0x${channel.toString(16)} is outside 0x4000-0x7fff`, undefined);
+    throw discardError("channel-data byte 0", `channel number 0x${channel.toString(16)} is outside 0x4000-0x7fff`);
   }
   const length = buf.readUInt16BE(2);
   const end = CHANNEL_DATA_HEADER_SIZE + length;
   if (end > buf.length) {
-    throw stunError("channel-data byte 2", `length ${length} runs past the ${buf.length}-byte buffer`, undefined);
+    throw discardError("channel-data byte 2", `length ${length} runs past the ${buf.length}-byte buffer`);
   }
   const expected = channelDataFrameSize(length, transport);
   const extra = buf.length - end;
   if (transport === "tcp" ? buf.length !== expected : extra > 3) {
-    throw stunError(`channel-data byte ${end}`, `${extra} bytes after the data, expected ${expected - end} of padding over ${transport}`, undefined);
+    throw discardError(`channel-data byte ${end}`, `${extra} bytes after the data, expected ${expected - end} of padding over ${transport}`);
   }
   return { channel, data: buf.subarray(CHANNEL_DATA_HEADER_SIZE, end) };
 }

@@ -16,6 +16,11 @@ export function attrWhere(type: number, offset: number): string {
   return `attribute ${hex4(type)} at byte ${offset}`;
 }
 
-export function stunError(where: string, reason: string, wireCode: number | undefined = 400): WireDecodeError {
+export function stunError(where: string, reason: string, wireCode: number = 400): WireDecodeError {
   return new WireDecodeError("stun", where, reason, wireCode);
+}
+
+/** For input that is dropped, never answered (bad ChannelData, a broken TCP stream): no wireCode. */
+export function discardError(where: string, reason: string): WireDecodeError {
+  return new WireDecodeError("stun", where, reason);
 }

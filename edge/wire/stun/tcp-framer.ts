@@ -8,7 +8,7 @@
  */
 import type { WireDecodeError } from "../decode-error.ts";
 import { channelDataFrameSize, CHANNEL_DATA_HEADER_SIZE } from "./channel-data.ts";
-import { stunError } from "./errors.ts";
+import { discardError } from "./errors.ts";
 import { HEADER_SIZE } from "./header.ts";
 
 /** Default cap on one frame; big enough for any media packet, small enough to refuse a 64 KiB flood. */
@@ -85,7 +85,7 @@ export class StunTcpFramer {
   }
 
   private fail(where: string, reason: string): never {
-    this.error = stunError(where, reason, undefined);
+    this.error = discardError(where, reason);
     throw this.error;
   }
 }
