@@ -54,19 +54,19 @@ export function identifyInboundPeer(config: FederationConfig, domain: string, pe
   if (edge.RoutingMethod === "UseDefaultRouting") {
     const fqdn = edge.DefaultRouteFqdn;
     if (!fqdn) return path.refuse("defaultRouteMissing");
-    if (!certificateNamesInclude(names, fqdn)) {
-      return path.refuse("peerNotAuthoritative", `default routing accepts federated traffic only from ${fqdn}; peer presented ${describeNames(names)}`);
-    }
-    path.step("FED-8", `default routing: peer certificate names DefaultRouteFqdn ${fqdn}`);
+    path.step("FED-8", `UseDefaultRouting: federated traffic is accepted only from DefaultRouteFqdn ${fqdn}`);
+    if (!certificateNamesInclude(names, fqdn)) return path.refuse("peerNotAuthoritative", `peer presented ${describeNames(names)}, not ${fqdn}`);
+    path.step("CERT-2", `peer certificate names DefaultRouteFqdn ${fqdn}`);
     return { rule: "FED-8", domain, fqdn };
   }
 
   const allowed = findAllowedDomain(config, domain);
   if (allowed?.ProxyFqdn) {
+    path.step("FED-4", `${domain} is an allowed partner server: only ProxyFqdn ${allowed.ProxyFqdn} may send for it`);
     if (!certificateNamesInclude(names, allowed.ProxyFqdn)) {
-      return path.refuse("peerNotAuthoritative", `${domain} is allowed only from ProxyFqdn ${allowed.ProxyFqdn} (FED-4); peer presented ${describeNames(names)} - has the partner moved its edge?`);
+      return path.refuse("peerNotAuthoritative", `${domain} is allowed only from ProxyFqdn ${allowed.ProxyFqdn}; peer presented ${describeNames(names)} - has the partner moved its edge?`);
     }
-    path.step("FED-4", `${domain} is an allowed partner server: peer certificate names its ProxyFqdn ${allowed.ProxyFqdn}`);
+    path.step("CERT-2", `peer certificate names the ProxyFqdn ${allowed.ProxyFqdn}`);
     return { rule: "FED-4", domain, allowedDomain: allowed };
   }
 
