@@ -52,7 +52,7 @@ export const XMPP_STREAM_DEFAULTS = {
   maxDepth: 32,
 } as const;
 
-/** Bytes handed to saxes at a time, so that the size checks run at least this often. */
+/** Most bytes handed to saxes at a time. */
 const SLICE_BYTES = 4096;
 
 /** Thrown through saxes from our handlers to stop it mid-chunk (saxes has no abort). */
@@ -95,6 +95,12 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
   private inSax = false;
   private restartRequested = false;
   private discarded = 0;
+  /**
+   * A completed stanza or stream end, emitted at saxes' next callback unless that
+   * callback is the error saxes raises right after a close tag that did not match
+   * (saxes calls closetag for the open element first, then fails).
+   */
+  private deferred: (() => void) | undefined;
 
   constructor(options: XmppStreamParserOptions = {}) {
     super();
@@ -140,8 +146,14 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     if (overflow) bytes = bytes.subarray(0, Math.max(0, room));
     const pushStart = this.bytesIn;
     this.bytesIn += bytes.byteLength;
-    for (let at = 0; at < bytes.byteLength && !this.stopped; at += SLICE_BYTES) {
-      const restartedAt = this.feedBytes(bytes.subarray(at, at + SLICE_BYTES));
+    for (let at = 0; at < bytes.byteLength && !this.stopped; ) {
+      // Never hand saxes more than the byte that would cross the stanza budget, so the
+      // size checks fire at the same byte whatever the chunk boundaries.
+      const base = this.open.length > 0 ? this.stanzaStartByte : this.lastUnitEndByte;
+      const budget = Math.max(1, base + this.maxStanzaBytes + 1 - this.decoder.bytesWritten);
+      const size = Math.min(SLICE_BYTES, budget, bytes.byteLength - at);
+      const restartedAt = this.feedBytes(bytes.subarray(at, at + size));
+      at += size;
       if (restartedAt !== undefined) {
         const discarded = pushStart + bytes.byteLength - restartedAt;
         this.reset();
@@ -186,6 +198,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     this.stanzaStartByte = this.lastUnitEndByte = 0;
     this.restartRequested = false;
     this.discarded = 0;
+    this.deferred = undefined;
     this.bindSax();
   }
 
@@ -203,8 +216,9 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     this.inSax = true;
     try {
       this.sax.write(fed);
+      this.flushDeferred();
     } catch (thrown) {
-      if (thrown === RESTART) return this.byteAt(this.sax.position);
+      if (thrown === RESTART) return this.lastUnitEndByte;
       if (thrown !== STOP) throw thrown;
     } finally {
       this.inSax = false;
@@ -267,19 +281,31 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
 
   private bindSax(): void {
     const sax = this.sax;
-    sax.on("error", (err) => this.onSaxError(err));
-    sax.on("xmldecl", (decl) => this.onXmlDecl(decl));
-    sax.on("doctype", () => this.fail("restricted-xml", this.here(), "RFC 6120 11.1 forbids a document type declaration"));
-    sax.on("comment", () => this.fail("restricted-xml", this.here(), "RFC 6120 11.1 forbids comments"));
-    sax.on("processinginstruction", () => this.fail("restricted-xml", this.here(), "RFC 6120 11.1 forbids processing instructions"));
+    sax.on("error", (err) => {
+      if (/unexpected close tag/.test(err.message)) this.deferred = undefined;
+      else this.flushDeferred();
+      this.onSaxError(err);
+    });
+    sax.on("xmldecl", (decl) => this.flushDeferred() ?? this.onXmlDecl(decl));
+    sax.on("doctype", () => this.flushDeferred() ?? this.fail("restricted-xml", this.here(), "RFC 6120 11.1 forbids a document type declaration"));
+    sax.on("comment", () => this.flushDeferred() ?? this.fail("restricted-xml", this.here(), "RFC 6120 11.1 forbids comments"));
+    sax.on("processinginstruction", () => this.flushDeferred() ?? this.fail("restricted-xml", this.here(), "RFC 6120 11.1 forbids processing instructions"));
     sax.on("opentagstart", (tag) => {
+      this.flushDeferred();
       // The "<" is the name and its terminating character back from here.
       if (this.phase === "open" && this.open.length === 0) this.stanzaStartByte = this.byteAt(sax.position) - Buffer.byteLength(tag.name) - 2;
     });
-    sax.on("opentag", (tag) => this.onOpenTag(tag));
-    sax.on("closetag", (tag) => this.onCloseTag(tag));
-    sax.on("text", (text) => this.onText(text));
-    sax.on("cdata", (text) => this.onText(text));
+    sax.on("opentag", (tag) => this.flushDeferred() ?? this.onOpenTag(tag));
+    sax.on("closetag", (tag) => this.flushDeferred() ?? this.onCloseTag(tag));
+    sax.on("text", (text) => this.flushDeferred() ?? this.onText(text));
+    sax.on("cdata", (text) => this.flushDeferred() ?? this.onText(text));
+  }
+
+  private flushDeferred(): undefined {
+    const deferred = this.deferred;
+    this.deferred = undefined;
+    deferred?.();
+    return undefined;
   }
 
   private onSaxError(err: Error): void {
@@ -355,10 +381,13 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     if (element === undefined) {
       // The root closed: RFC 6120 4.4.
       if (this.phase !== "open" || tag.local !== "stream") return;
-      this.phase = "ended";
-      this.emitChecked("streamEnd");
-      // Whatever follows the end of the stream is not parsed (the peer is closing).
-      throw STOP;
+      this.deferred = () => {
+        this.phase = "ended";
+        this.emitChecked("streamEnd");
+        // Whatever follows the end of the stream is not parsed (the peer is closing).
+        throw STOP;
+      };
+      return;
     }
     const built = new XmlElement(element.name, element.attrs, element.children);
     const parent = this.open[this.open.length - 1];
@@ -371,8 +400,10 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     if (end - this.stanzaStartByte > this.maxStanzaBytes) {
       return this.fail("policy-violation", `stanza ${this.stanzas}, byte ${this.stanzaStartByte} of the stream`, `the stanza is ${end - this.stanzaStartByte} bytes, more than ${this.maxStanzaBytes}`);
     }
-    this.lastUnitEndByte = end;
-    this.emitChecked("stanza", built);
+    this.deferred = () => {
+      this.lastUnitEndByte = end;
+      this.emitChecked("stanza", built);
+    };
   }
 
   private onText(text: string): void {

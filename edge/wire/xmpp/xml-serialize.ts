@@ -10,10 +10,11 @@
  * at all, so they are refused with a RangeError instead of producing a stream the
  * peer must reject as not-well-formed.
  */
-import type { XmlElement, XmlNode } from "./xml-element.ts";
+import type { XmlNode } from "./xml-element.ts";
 import { NS } from "./namespaces.ts";
 
 // XML 1.0 2.2 Char, negated; the u flag makes lone surrogates match \uD800-\uDFFF.
+// eslint-disable-next-line no-control-regex -- matching the C0 controls is the point
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/u;
 
 function refuseForbidden(value: string, what: string): void {
