@@ -98,7 +98,7 @@ export class SipStreamFramer {
     }
     const headLen = end.at + end.sepLen;
     if (headLen > this.limits.maxHeaderBytes) return this.#fatal(sipError("header section", `header section over ${this.limits.maxHeaderBytes} bytes`, 513));
-    const headBytes = b.subarray(0, end.at);
+    const headBytes = b.subarray(0, end.at + end.sepLen / 2);
     let head: SipHead | undefined;
     let headError: WireDecodeError | undefined;
     try {

@@ -75,11 +75,15 @@ export class SipHeaders implements Iterable<SipHeaderField> {
     this.#fields.push(SipHeaders.field(name, value));
   }
 
-  /** Insert before the first line of the same name (top of a list, 16.6 step 8), or first. */
+  /**
+   * Insert before the first line of the same name (top of a list, 16.6 steps 4 and 8).
+   * When there is none: a Via goes first, anything else last.
+   */
   prepend(name: string, value: string): void {
     const key = headerKey(name);
     const at = this.#fields.findIndex((f) => f.key === key);
-    this.#fields.splice(at < 0 ? 0 : at, 0, SipHeaders.field(name, value));
+    const pos = at >= 0 ? at : key === "via" ? 0 : this.#fields.length;
+    this.#fields.splice(pos, 0, SipHeaders.field(name, value));
   }
 
   /** Replace the first line's value in place (its name kept), drop other lines; append if absent. */

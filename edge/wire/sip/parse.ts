@@ -162,7 +162,8 @@ export function parseSipDatagram(datagram: Buffer, limits?: Partial<SipLimits>):
     throw sipError("header section", "no empty line ends the header section");
   }
   if (end.at + end.sepLen > lim.maxHeaderBytes) throw sipError("header section", `header section over ${lim.maxHeaderBytes} bytes`, 513);
-  const head = splitHead(buf.subarray(0, end.at), lim);
+  // The head keeps the CRLF of its last line so that field's raw bytes are whole.
+  const head = splitHead(buf.subarray(0, end.at + end.sepLen / 2), lim);
   const rest = buf.subarray(end.at + end.sepLen);
   let bodyLen: number;
   try {

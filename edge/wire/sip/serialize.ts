@@ -25,7 +25,8 @@ export function serializeSipMessage(msg: SipMessage): Buffer {
         continue;
       }
     }
-    parts.push(f.raw ?? Buffer.from(`${f.name}: ${f.value}\r\n`, "utf8"));
+    if (f.raw !== undefined && f.raw[f.raw.length - 1] === 0x0a) parts.push(f.raw);
+    else parts.push(Buffer.from(`${f.name}: ${f.value}\r\n`, "utf8"));
   }
   if (!sawLength) parts.push(Buffer.from(`${SipHeaders.field("Content-Length", bodyLen).name}: ${bodyLen}\r\n`, "utf8"));
   parts.push(Buffer.from("\r\n"), msg.body);
