@@ -72,7 +72,7 @@ describe("XmppStreamParser on a recorded s2s stream", () => {
       checked++;
     }
     expect(checked).toBe(bytes.length + 2);
-  });
+  }, 60_000);
 });
 
 interface HostileCase {
@@ -169,7 +169,7 @@ describe("XmppStreamParser refuses hostile input", () => {
     const bytes = withTail(input);
     const whole = withoutWhere(parseChunks([bytes], options));
     for (const { label, chunks } of splits(bytes)) expect(withoutWhere(parseChunks(chunks, options)), label).toEqual(whole);
-  });
+  }, 60_000);
 
   it("says where it failed, in bytes of the stream", () => {
     const events = parseChunks([`${OPEN}${OK_MESSAGE}<!-- x -->`]);
