@@ -21,6 +21,8 @@ export function expectedPeerName(route: Route, srvTarget?: string): string | und
   switch (route.kind) {
     case "srv":
       return srvTarget;
+    case "xmpp":
+      return route.fqdn ?? srvTarget;
     case "proxyFqdn":
     case "provider":
     case "defaultRoute":

@@ -1,7 +1,7 @@
 /**
  * FED-12: every refusal carries a SIP status and an ms-diagnostics style
  * (code, text). The codes are edgesim's own, not Microsoft's: 52RRn where RR is
- * the FED rule number and n a variant (52060 = FED-6). The product's real codes
+ * the FED rule number and n a variant (52060 = FED-6); 53RRn for XMPP-RR. The product's real codes
  * for these cases could not be confirmed, so none is imitated
  * (docs/federation-policy.md lists them all).
  */
@@ -47,6 +47,9 @@ export const DIAGNOSTICS = {
   defaultRouteMissing: entry("FED-8", 504, 52080, "Default routing is configured without DefaultRouteFqdn"),
   policyNoFederation: entry("FED-9", 403, 52090, "User is not enabled for federation (EnableFederationAccess)"),
   policyNoPublicCloud: entry("FED-9", 403, 52091, "User is not enabled for public IM (EnablePublicCloudAccess)"),
+  policyNoXmpp: entry("FED-9", 403, 52095, "User is not enabled for XMPP federation (EnableXmppAccess)"),
+  xmppNotPartner: entry("XMPP-2", 403, 53020, "Domain is not on the XMPP allowed partner list"),
+  xmppSba: entry("XMPP-5", 403, 53050, "XMPP federation is not available to users homed on a survivable branch appliance"),
   policyMissing: entry("FED-9", 403, 52092, "User's external access policy does not exist"),
   unknownSender: entry("FED-9", 403, 52093, "Sender is not a user of this organisation"),
   unknownRecipient: entry("FED-9", 404, 52094, "User not found"),

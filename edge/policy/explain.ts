@@ -15,6 +15,8 @@ function describeRoute(route: Route): string {
       return `${route.providerKind} provider ${route.provider} at ${route.fqdn}:${route.port} (${route.rule})${route.requiresClientAuthEku ? "; our certificate needs the clientAuth EKU (PIC-2)" : ""}`;
     case "defaultRoute":
       return `default route ${route.fqdn}:${route.port} (${route.rule})`;
+    case "xmpp":
+      return `XMPP ${route.fqdn ?? `SRV ${route.srvName} -> target`}:${route.port} (${route.rule})`;
     case "internal":
       return `deliver to ${route.user}`;
   }

@@ -2,7 +2,9 @@
 export * from "./config.ts";
 export type { PolicyRequest, PeerIdentity, Direction } from "./request.ts";
 export type { Route, Verdict, Verification, DecisionStep } from "./verdict.ts";
-export { verdictForJson, FEDERATION_PORT } from "./verdict.ts";
+export { verdictForJson, FEDERATION_PORT, XMPP_SERVER_PORT } from "./verdict.ts";
+export { decideXmppPartner } from "./xmpp-partner.ts";
+export type { XmppPartnerRequest } from "./xmpp-partner.ts";
 export type { Refusal, RefusalStatus, Diagnostics, DiagnosticsKey } from "./diagnostics.ts";
 export { DIAGNOSTICS } from "./diagnostics.ts";
 export { decide } from "./decide.ts";

@@ -9,6 +9,8 @@ import { DIAGNOSTICS, refusalFor } from "./diagnostics.ts";
 import type { ThrottleEvent, ThrottleState } from "./throttle.ts";
 
 export const FEDERATION_PORT = 5061;
+/** XMPP-1: server-to-server XMPP on the Access Edge's external address. */
+export const XMPP_SERVER_PORT = 5269;
 
 export type Route =
   | { kind: "srv"; domain: string; srvName: string; port: typeof FEDERATION_PORT; rule: "FED-2" | "FED-3" }
@@ -25,6 +27,7 @@ export type Route =
       requiresClientAuthEku: boolean;
     }
   | { kind: "defaultRoute"; domain: string; fqdn: string; port: typeof FEDERATION_PORT; rule: "FED-8" }
+  | { kind: "xmpp"; domain: string; srvName: string; fqdn?: string; port: typeof XMPP_SERVER_PORT; rule: "XMPP-2" }
   | { kind: "internal"; user: string };
 
 export type Verification = "verifiable" | "unverifiable";

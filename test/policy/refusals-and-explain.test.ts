@@ -30,13 +30,13 @@ describe("FED-12 every refusal says why", () => {
     });
   }
 
-  it("FED-12: diagnostics codes are unique, in edgesim's 52xxx range, and their rule matches the code's rule number", () => {
+  it("FED-12: diagnostics codes are unique and follow edgesim's 52RRn (FED-RR) / 53RRn (XMPP-RR) scheme", () => {
     const entries = Object.values(DIAGNOSTICS);
     expect(new Set(entries.map((e) => e.code)).size).toBe(entries.length);
     for (const e of entries) {
-      expect(e.code).toBeGreaterThanOrEqual(52000);
-      expect(e.code).toBeLessThan(53000);
-      expect(Math.floor((e.code - 52000) / 10)).toBe(Number(e.rule.replace("FED-", "")));
+      const [family, number] = e.rule.split("-");
+      const base = family === "FED" ? 52000 : family === "XMPP" ? 53000 : Number.NaN;
+      expect(Math.floor((e.code - base) / 10), `${e.code} ${e.rule}`).toBe(Number(number));
     }
   });
 
