@@ -10,6 +10,7 @@ import { registerValidate } from "./commands/validate.ts";
 import { registerDns } from "./commands/dns.ts";
 import { registerCerts } from "./commands/certs.ts";
 import { registerPlan } from "./commands/plan.ts";
+import { registerSchema } from "./commands/schema.ts";
 
 export function buildProgram(): Command {
   const program = new Command("edgesim")
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDns(program);
   registerCerts(program);
   registerPlan(program);
+  registerSchema(program);
   return program;
 }
 

@@ -8,12 +8,25 @@ import net from "node:net";
 import * as packet from "dns-packet";
 import { assertLoopback } from "../../edge/net/loopback.ts";
 
+/** One record of a reply, as received. */
+export interface ReplyRecord {
+  name: string;
+  type: string;
+  ttl: number;
+  /** A: the address; CNAME: the target; SRV: { priority, weight, port, target }. */
+  data: unknown;
+}
+
 export interface DnsReply {
   rcode: string;
   authoritative: boolean;
   truncated: boolean;
-  answers: packet.Answer[];
-  additionals: packet.Answer[];
+  answers: ReplyRecord[];
+  additionals: ReplyRecord[];
+}
+
+function toRecord(a: packet.Answer): ReplyRecord {
+  return { name: a.name, type: a.type, ttl: (a as { ttl?: number }).ttl ?? 0, data: (a as { data?: unknown }).data };
 }
 
 export async function queryDns(server: { address: string; port: number }, name: string, type: packet.RecordType, transport: "udp" | "tcp" = "udp", timeoutMs = 2000): Promise<DnsReply> {
@@ -26,8 +39,8 @@ export async function queryDns(server: { address: string; port: number }, name: 
     rcode: (reply as { rcode?: string }).rcode ?? "NOERROR",
     authoritative: ((reply.flags ?? 0) & packet.AUTHORITATIVE_ANSWER) !== 0,
     truncated: ((reply.flags ?? 0) & packet.TRUNCATED_RESPONSE) !== 0,
-    answers: reply.answers ?? [],
-    additionals: reply.additionals ?? [],
+    answers: (reply.answers ?? []).map(toRecord),
+    additionals: (reply.additionals ?? []).filter((a) => a.type !== "OPT").map(toRecord),
   };
 }
 
@@ -74,15 +87,10 @@ function overTcp(server: { address: string; port: number }, query: Buffer, timeo
   });
 }
 
-export function formatAnswer(a: packet.Answer): string {
-  const data = (a as { data?: unknown }).data;
-  if (a.type === "SRV" && data && typeof data === "object") {
-    const d = data as { priority: number; weight: number; port: number; target: string };
-    return `${a.name} ${ttlOf(a)} IN SRV ${d.priority} ${d.weight} ${d.port} ${d.target}`;
+export function formatAnswer(a: ReplyRecord): string {
+  if (a.type === "SRV" && a.data && typeof a.data === "object") {
+    const d = a.data as { priority: number; weight: number; port: number; target: string };
+    return `${a.name} ${a.ttl} IN SRV ${d.priority} ${d.weight} ${d.port} ${d.target}`;
   }
-  return `${a.name} ${ttlOf(a)} IN ${a.type} ${String(data)}`;
-}
-
-function ttlOf(a: packet.Answer): number {
-  return (a as { ttl?: number }).ttl ?? 0;
+  return `${a.name} ${a.ttl} IN ${a.type} ${String(a.data)}`;
 }

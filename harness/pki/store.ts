@@ -3,14 +3,15 @@
  * generation: <dir>/ca.pem (+ key), a second untrusted CA for deliberately bad
  * certificates, and one JSON file per identity keyed by a hash of what was asked,
  * so a changed topology reissues only what changed. Leaves that expire within 7
- * days are reissued.
+ * days are reissued. The issuer (and @peculiar/x509, ~0.5 s to import) is loaded
+ * only when something must be issued, so a warm start never pays for it.
  */
 import { createHash, X509Certificate } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
 import type { Topology } from "../topology/schema.ts";
-import { createCa, issueLeaf, type CaMaterial } from "./issuer.ts";
+import type { CaMaterial } from "./issuer.ts";
 import { planCertificates, type CertificateRequest } from "./plan.ts";
 
 export interface IssuedIdentity extends TlsIdentity {
@@ -78,6 +79,7 @@ async function loadOrCreateCa(dir: string, base: string, cn: string): Promise<Ca
   } catch {
     // No CA yet (or unreadable): create one below.
   }
+  const { createCa } = await import("./issuer.ts");
   const ca = await createCa(cn);
   await writeFile(certFile, ca.certPem);
   await writeFile(keyFile, ca.keyPem, { mode: 0o600 });
@@ -95,6 +97,7 @@ async function loadOrIssue(dir: string, r: CertificateRequest, ca: CaMaterial, s
   } catch {
     // Not cached yet, or the cache entry is unreadable: issue below.
   }
+  const { issueLeaf } = await import("./issuer.ts");
   const leaf = await issueLeaf(ca, r, sharedKeyPem);
   // The chain a peer sees: the leaf, then its CA (so a peer can tell which CA signed it).
   const certPem = leaf.certPem.trimEnd() + "\n" + (r.untrustedCa ? ca.certPem : "");

@@ -3,15 +3,12 @@
  * to a YAML file works too).
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadTopologyFile } from "./load.ts";
 import type { Topology } from "./schema.ts";
-
-const here = dirname(fileURLToPath(import.meta.url));
+import { projectPath } from "../paths/project-root.ts";
 
 export const TOPOLOGIES: Record<string, { file: string; summary: string }> = {
-  contoso: { file: join(here, "contoso.yaml"), summary: "2-node Edge pool behind an HLB, one partner of each kind, one blocked domain" },
+  contoso: { file: projectPath("harness/topology/contoso.yaml"), summary: "2-node Edge pool behind an HLB, one partner of each kind, one blocked domain" },
 };
 
 export const DEFAULT_TOPOLOGY = "contoso";

@@ -3,7 +3,7 @@
  * address plan, zones, PKI, then each service in registry order. Everything it
  * binds is in 127.0.0.0/8. stop() closes every socket the world opened.
  */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { EventBus } from "../events/bus.ts";
 import { JsonlTraceSink } from "../events/trace-sink.ts";
 import type { Topology } from "../topology/schema.ts";

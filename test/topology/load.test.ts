@@ -90,7 +90,7 @@ describe("topology files", () => {
     },
     {
       name: "FED-8: default routing without a DefaultRouteFqdn",
-      edit: (s) => s.replace("  EnablePartnerDiscovery: true", "  RoutingMethod: UseDefaultRouting").replace(/  hostingProviders:\n.*\n  publicProviders:\n.*\n/, ""),
+      edit: (s) => s.replace("  EnablePartnerDiscovery: true", "  RoutingMethod: UseDefaultRouting").replace(/ {2}hostingProviders:\n.*\n {2}publicProviders:\n.*\n/, ""),
       field: "federation.RoutingMethod",
       line: (s) => lineOf(s, "RoutingMethod: UseDefaultRouting"),
       rule: "FED-8",

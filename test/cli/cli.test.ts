@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { spawn, execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import dgram from "node:dgram";
+import net from "node:net";
+import { stringify } from "yaml";
+import { ZONE_BASE } from "../kit/bases.ts";
+import { topologyAt } from "../kit/world.ts";
+import { TOPOLOGIES } from "../../harness/topology/registry.ts";
+
+const BIN = join(import.meta.dirname, "../../harness/cli/bin.mjs");
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), "edgesim-cli-"));
+const topologyFile = join(dir, "world.yaml");
+writeFileSync(topologyFile, stringify(topologyAt(ZONE_BASE.cli)));
+
+async function canBind(e: { address: string; port: number; transport: string }): Promise<boolean> {
+  if (e.transport === "udp") {
+    const s = dgram.createSocket("udp4");
+    return new Promise((resolve) => {
+      s.once("error", () => resolve(false));
+      s.bind(e.port, e.address, () => s.close(() => resolve(true)));
+    });
+  }
+  const srv = net.createServer();
+  return new Promise((resolve) => {
+    srv.once("error", () => resolve(false));
+    srv.listen(e.port, e.address, () => srv.close(() => resolve(true)));
+  });
+}
+
+describe("the edgesim command", () => {
+  it("`edgesim up --json` prints one ready line, and on SIGINT closes every socket and exits 0", async () => {
+    const child = spawn(process.execPath, [BIN, "up", "--json", "-t", topologyFile, "--state-dir", dir, "--trace", join(dir, "trace.jsonl")], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const readyLine = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ready line in 15 s; stderr: ${stderr}`)), 15_000);
+      child.stdout.on("data", (d) => {
+        stdout += d;
+        const line = stdout.split("\n")[0];
+        if (stdout.includes("\n") && line) {
+          clearTimeout(timer);
+          resolve(line);
+        }
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code} before ready; stderr: ${stderr}`)));
+    });
+    const ready = JSON.parse(readyLine);
+    expect(ready.ready).toBe(true);
+    expect(ready.dns.external).toMatch(new RegExp(`^127\\.${ZONE_BASE.cli + 3}\\.0\\.53:\\d+$`));
+    expect(readFileSync(ready.ca, "utf8")).toContain("BEGIN CERTIFICATE");
+    expect(ready.endpoints.length).toBeGreaterThan(0);
+    for (const e of ready.endpoints) {
+      expect(Object.keys(e).sort()).toEqual(["address", "fqdn", "host", "port", "role", "transport", "vip"]);
+      expect(e.address).toMatch(/^127\./);
+      expect(await canBind(e), `${e.transport} ${e.address}:${e.port} is in use while the world is up`).toBe(false);
+    }
+    const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+    expect(stdout).toContain('{"stopped":true}');
+    for (const e of ready.endpoints) expect(await canBind(e), `${e.transport} ${e.address}:${e.port} still bound after stop`).toBe(true);
+    const trace = readFileSync(join(dir, "trace.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(trace.map((e) => e.kind)).toEqual(expect.arrayContaining(["world.starting", "service.listening", "world.ready", "world.stopped"]));
+  });
+
+  it("`edgesim validate` names file, line, field and rule of a bad topology, and exits 2", async () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, readFileSync(TOPOLOGIES.contoso!.file, "utf8").replace('- { Identity: blocked.test, Comment: "FED-6" }', "- { Identity: litware.test }"));
+    const err = await run(process.execPath, [BIN, "validate", bad]).then(() => undefined, (e) => e as { code: number; stderr: string });
+    expect(err?.code).toBe(2);
+    expect(err?.stderr).toMatch(new RegExp(`${bad.replace(/[.]/g, "\\.")}:\\d+:\\d+: federation\\.allowedDomains\\[1\\]\\.Identity: litware\\.test is on the allow list and the block list at once \\(FED-6\\)`));
+  });
+
+  it("`edgesim validate` accepts the shipped topology", async () => {
+    const { stdout } = await run(process.execPath, [BIN, "validate", TOPOLOGIES.contoso!.file]);
+    expect(stdout).toMatch(/valid topology 'contoso' \(2 edge servers, 8 partners\)/);
+  });
+
+  it("DNS-4: `edgesim dns` answers from the chosen view with real packets", async () => {
+    const args = ["dns", "lyncdiscoverinternal.contoso.test", "A", "-t", topologyFile, "--state-dir", dir];
+    const outside = await run(process.execPath, [BIN, ...args]).then(() => undefined, (e) => e as { code: number; stdout: string });
+    expect(outside?.code).toBe(1);
+    expect(outside?.stdout).toContain("status: NXDOMAIN");
+    const { stdout } = await run(process.execPath, [BIN, ...args, "--view", "internal"]);
+    expect(stdout).toMatch(new RegExp(`lyncdiscoverinternal\\.contoso\\.test 300 IN A 127\\.${ZONE_BASE.cli}\\.1\\.1`));
+  });
+
+  it("`edgesim certs` lists SANs and EKUs", async () => {
+    const { stdout } = await run(process.execPath, [BIN, "certs", "-t", topologyFile, "--state-dir", dir, "--json"]);
+    const certs = JSON.parse(stdout).certificates as { name: string; eku: string[]; san: string[] }[];
+    const edge = certs.find((c) => c.name === "edge-external")!;
+    expect(edge.eku).toEqual(["serverAuth", "clientAuth"]);
+    expect(edge.san).toContain("sip.contoso.test");
+  });
+});
