@@ -19,8 +19,8 @@ import { SaxesParser } from "saxes";
 import type { SaxesTagNS, XMLDecl } from "saxes";
 import { WireDecodeError } from "../decode-error.ts";
 import { NS } from "./namespaces.ts";
-import { XmlElement, declarationFor } from "./xml-element.ts";
-import type { XmlNode } from "./xml-element.ts";
+import type { XmlElement } from "./xml-element.ts";
+import { StanzaBuilder } from "./stanza-builder.ts";
 import { Utf8StreamDecoder } from "./utf8-decoder.ts";
 import { RestrictedXmlScanner } from "./restricted-scanner.ts";
 import { checkFirstLevel } from "./first-level.ts";
@@ -59,12 +59,6 @@ const SLICE_BYTES = 4096;
 const STOP = Symbol("stop");
 const RESTART = Symbol("restart");
 
-interface OpenElement {
-  name: string;
-  attrs: Record<string, string>;
-  children: XmlNode[];
-}
-
 type Phase = "header" | "open" | "ended";
 
 export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
@@ -80,7 +74,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
   private phase: Phase = "header";
   private failure: WireDecodeError | undefined;
   private contentNamespace = "";
-  private open: OpenElement[] = [];
+  private builder = new StanzaBuilder();
   private stanzas = 0;
   /** Bytes of this stream taken in by push(), and handed to saxes so far. */
   private bytesIn = 0;
@@ -149,7 +143,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     for (let at = 0; at < bytes.byteLength && !this.stopped; ) {
       // Never hand saxes more than the byte that would cross the stanza budget, so the
       // size checks fire at the same byte whatever the chunk boundaries.
-      const base = this.open.length > 0 ? this.stanzaStartByte : this.lastUnitEndByte;
+      const base = this.builder.depth > 0 ? this.stanzaStartByte : this.lastUnitEndByte;
       const budget = Math.max(1, base + this.maxStanzaBytes + 1 - this.decoder.bytesWritten);
       const size = Math.min(SLICE_BYTES, budget, bytes.byteLength - at);
       const restartedAt = this.feedBytes(bytes.subarray(at, at + size));
@@ -190,7 +184,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     this.phase = "header";
     this.failure = undefined;
     this.contentNamespace = "";
-    this.open = [];
+    this.builder = new StanzaBuilder();
     this.stanzas = 0;
     this.bytesIn = this.bytesFed = this.charsFed = 0;
     this.sliceText = "";
@@ -242,7 +236,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
 
   /** Bounds what saxes may buffer: the open stanza, or the bytes since the last complete unit. */
   private checkPendingSize(): void {
-    if (this.open.length > 0) {
+    if (this.builder.depth > 0) {
       if (this.bytesFed - this.stanzaStartByte > this.maxStanzaBytes) {
         this.fail("policy-violation", `stanza ${this.stanzas + 1}, byte ${this.stanzaStartByte} of the stream`, `the stanza exceeds ${this.maxStanzaBytes} bytes`);
       }
@@ -293,7 +287,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     sax.on("opentagstart", (tag) => {
       this.flushDeferred();
       // The "<" is the name and its terminating character back from here.
-      if (this.phase === "open" && this.open.length === 0) this.stanzaStartByte = this.byteAt(sax.position) - Buffer.byteLength(tag.name) - 2;
+      if (this.phase === "open" && this.builder.depth === 0) this.stanzaStartByte = this.byteAt(sax.position) - Buffer.byteLength(tag.name) - 2;
     });
     sax.on("opentag", (tag) => this.flushDeferred() ?? this.onOpenTag(tag));
     sax.on("closetag", (tag) => this.flushDeferred() ?? this.onCloseTag(tag));
@@ -326,7 +320,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
 
   private onOpenTag(tag: SaxesTagNS): void {
     if (this.phase === "header") return this.onStreamHeader(tag);
-    const depth = this.open.length + 1;
+    const depth = this.builder.depth + 1;
     if (depth > this.maxDepth) {
       return this.fail("policy-violation", `stanza ${this.stanzas + 1}, ${this.here()}`, `elements nested deeper than ${this.maxDepth}`);
     }
@@ -334,22 +328,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
       const refusal = checkFirstLevel(tag.uri, tag.local, this.contentNamespace, this.extraNamespaces);
       if (refusal !== undefined) return this.fail(refusal.condition, `stanza ${this.stanzas + 1}, ${this.here()}`, refusal.reason);
     }
-    const attrs: Record<string, string> = {};
-    for (const attr of Object.values(tag.attributes)) attrs[attr.name] = attr.value;
-    const element: OpenElement = { name: tag.name, attrs, children: [] };
-    this.open.push(element);
-    // Make the stanza carry the namespace declarations it relies on from the stream header.
-    this.declareIfInherited(tag.prefix, tag.uri);
-    for (const attr of Object.values(tag.attributes)) {
-      if (attr.prefix !== "" && attr.prefix !== "xmlns" && attr.prefix !== "xml") this.declareIfInherited(attr.prefix, attr.uri);
-    }
-  }
-
-  private declareIfInherited(prefix: string, uri: string): void {
-    const key = declarationFor(prefix);
-    if (this.open.some((el) => key in el.attrs)) return;
-    const root = this.open[0] as OpenElement;
-    root.attrs = { [key]: uri, ...root.attrs };
+    this.builder.openElement(tag);
   }
 
   private onStreamHeader(tag: SaxesTagNS): void {
@@ -377,8 +356,8 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
   }
 
   private onCloseTag(tag: SaxesTagNS): void {
-    const element = this.open.pop();
-    if (element === undefined) {
+    const { stanza, wasOpen } = this.builder.closeElement();
+    if (!wasOpen) {
       // The root closed: RFC 6120 4.4.
       if (this.phase !== "open" || tag.local !== "stream") return;
       this.deferred = () => {
@@ -389,12 +368,7 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
       };
       return;
     }
-    const built = new XmlElement(element.name, element.attrs, element.children);
-    const parent = this.open[this.open.length - 1];
-    if (parent !== undefined) {
-      parent.children.push(built);
-      return;
-    }
+    if (stanza === undefined) return;
     const end = this.byteAt(this.sax.position);
     this.stanzas++;
     if (end - this.stanzaStartByte > this.maxStanzaBytes) {
@@ -402,19 +376,13 @@ export class XmppStreamParser extends EventEmitter<XmppStreamEvents> {
     }
     this.deferred = () => {
       this.lastUnitEndByte = end;
-      this.emitChecked("stanza", built);
+      this.emitChecked("stanza", stanza);
     };
   }
 
   private onText(text: string): void {
-    const top = this.open[this.open.length - 1];
-    if (top === undefined) {
-      // Between stanzas only whitespace (keepalives, RFC 6120 4.6.1) may appear.
-      if (this.phase === "open" && /[^ \t\r\n]/.test(text)) this.fail("bad-format", this.here(), "character data directly inside <stream:stream>");
-      return;
-    }
-    const last = top.children[top.children.length - 1];
-    if (typeof last === "string") top.children[top.children.length - 1] = last + text;
-    else top.children.push(text);
+    if (this.builder.depth > 0) return this.builder.text(text);
+    // Between stanzas only whitespace (keepalives, RFC 6120 4.6.1) may appear.
+    if (this.phase === "open" && /[^ \t\r\n]/.test(text)) this.fail("bad-format", this.here(), "character data directly inside <stream:stream>");
   }
 }
