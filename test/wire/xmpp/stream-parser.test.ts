@@ -123,6 +123,9 @@ const HOSTILE: HostileCase[] = [
   { name: "unknown element of the content namespace", input: `${OPEN}<body>x</body>`, condition: "unsupported-stanza-type", stanzasBefore: 0 },
   { name: "character data between stanzas", input: `${OPEN}${OK_MESSAGE}hello`, condition: "bad-format", stanzasBefore: 1 },
   { name: "stream version 2.0", input: S2S_HEADER.replace("'1.0'", "'2.0'"), condition: "unsupported-version", stanzasBefore: 0 },
+  { name: "stream version not major.minor", input: S2S_HEADER.replace("'1.0'", "'1.x'"), condition: "bad-format", stanzasBefore: 0 },
+  { name: "XML 1.1 declaration", input: `<?xml version='1.1'?>${S2S_HEADER}`, condition: "bad-format", stanzasBefore: 0 },
+  { name: "XML declaration after a byte order mark", input: `\ufeff<?xml version='1.0'?>${S2S_HEADER}`, condition: "restricted-xml", stanzasBefore: 0 },
   { name: "XML declaration naming another encoding", input: `<?xml version='1.0' encoding='ISO-8859-1'?>${S2S_HEADER}`, condition: "unsupported-encoding", stanzasBefore: 0 },
   {
     name: "oversized stanza",
@@ -176,6 +179,12 @@ describe("XmppStreamParser refuses hostile input", () => {
     expect(events.at(-1)).toEqual({ kind: "error", condition: "restricted-xml", where: `byte ${Buffer.byteLength(OPEN + OK_MESSAGE)} of the stream` });
     const utf8 = parseChunks([Buffer.concat([Buffer.from(`${OPEN}<message><body>é`), Buffer.from([0xff])])]);
     expect(utf8.at(-1)).toMatchObject({ condition: "unsupported-encoding", where: `byte ${Buffer.byteLength(`${OPEN}<message><body>é`)} of the stream` });
+  });
+
+  it("throws from push() when nobody listens for errors", () => {
+    const parser = new XmppStreamParser();
+    expect(() => parser.push(`${OPEN}<!-- x -->`)).toThrow(/restricted|comment/);
+    expect(parser.error?.wireCode).toBe("restricted-xml");
   });
 
   it("ignores pushes after an error", () => {
