@@ -5,6 +5,8 @@
 import type { Topology } from "./schema.ts";
 import { ZONES } from "./schema.ts";
 import type { FieldPath } from "./config-error.ts";
+import { validateFederationConfig } from "../../edge/policy/config.ts";
+import { federationConfigFromTopology, topologyPathOfPolicyProblem } from "./federation-config.ts";
 
 export interface TopologyProblem {
   path: FieldPath;
@@ -16,60 +18,21 @@ export function checkTopology(t: Topology): TopologyProblem[] {
   return [...checkFederation(t), ...checkOrganisation(t), ...checkPartners(t), ...checkAddressing(t)];
 }
 
+/** The federation rules (FED-3/5/6/8/9/10/11, XMPP-2) are the policy engine's own validator's. */
 function checkFederation(t: Topology): TopologyProblem[] {
-  const f = t.federation;
-  const out: TopologyProblem[] = [];
-  const blocked = new Set(f.blockedDomains.map((d) => d.Identity.toLowerCase()));
-  f.allowedDomains.forEach((d, i) => {
-    if (blocked.has(d.Identity.toLowerCase()))
-      out.push({ path: ["federation", "allowedDomains", i, "Identity"], message: `${d.Identity} is on the allow list and the block list at once`, rule: "FED-6" });
-  });
-  const providers = [
-    ...f.hostingProviders.map((p, i) => ({ p, path: ["federation", "hostingProviders", i] as FieldPath })),
-    ...f.publicProviders.map((p, i) => ({ p, path: ["federation", "publicProviders", i] as FieldPath })),
-  ];
-  const seenId = new Map<string, string>();
-  const seenProxy = new Map<string, string>();
-  for (const { p, path } of providers) {
-    const id = p.Identity.toLowerCase();
-    const proxy = p.ProxyFqdn.toLowerCase();
-    if (seenId.has(id)) out.push({ path: [...path, "Identity"], message: `provider Identity '${p.Identity}' is already used by ${seenId.get(id)}`, rule: "FED-5" });
-    if (seenProxy.has(proxy)) out.push({ path: [...path, "ProxyFqdn"], message: `ProxyFqdn ${p.ProxyFqdn} is already used by ${seenProxy.get(proxy)}`, rule: "FED-5" });
-    seenId.set(id, describe(path));
-    seenProxy.set(proxy, describe(path));
-  }
-  if (f.RoutingMethod === "UseDefaultRouting") {
-    if (!f.DefaultRouteFqdn) out.push({ path: ["federation", "RoutingMethod"], message: "UseDefaultRouting needs a DefaultRouteFqdn", rule: "FED-8" });
-    for (const { p, path } of providers)
-      if (p.Enabled) out.push({ path, message: `provider '${p.Identity}' cannot be used with UseDefaultRouting`, rule: "FED-5" });
-    if (f.EnablePartnerDiscovery)
-      out.push({ path: ["federation", "EnablePartnerDiscovery"], message: "partner discovery needs UseDnsSrvRouting", rule: "FED-8" });
-  }
-  const xmppDomains = new Set<string>();
-  f.xmppAllowedPartners.forEach((x, i) => {
-    if (xmppDomains.has(x.Identity)) out.push({ path: ["federation", "xmppAllowedPartners", i, "Identity"], message: `${x.Identity} is listed twice`, rule: "XMPP-2" });
-    xmppDomains.add(x.Identity);
-  });
-  return out;
+  return validateFederationConfig(federationConfigFromTopology(t)).map((p) => ({ path: topologyPathOfPolicyProblem(p.path), message: p.message, rule: p.rule }));
 }
 
 function checkOrganisation(t: Topology): TopologyProblem[] {
   const o = t.organisation;
   const out: TopologyProblem[] = [];
-  const policies = new Set(o.externalAccessPolicies.map((p) => p.Identity));
-  policies.add("Global"); // the product always has a Global policy (all access off unless configured)
-  const ours = new Set(o.sipDomains.map((d) => d.toLowerCase()));
   const seenUsers = new Set<string>();
   o.users.forEach((u, i) => {
-    const domain = u.uri.split("@")[1]!.toLowerCase();
-    if (!ours.has(domain)) out.push({ path: ["organisation", "users", i, "uri"], message: `${u.uri} is not in one of our SIP domains (${[...ours].join(", ")})` });
-    if (!policies.has(u.policy)) out.push({ path: ["organisation", "users", i, "policy"], message: `no external access policy named '${u.policy}'`, rule: "FED-9" });
     if (seenUsers.has(u.uri.toLowerCase())) out.push({ path: ["organisation", "users", i, "uri"], message: `${u.uri} is listed twice` });
     seenUsers.add(u.uri.toLowerCase());
   });
-  const servers = o.edgePool.servers;
-  servers.forEach((s, i) => {
-    if (servers.indexOf(s) !== i) out.push({ path: ["organisation", "edgePool", "servers", i], message: `edge server '${s}' is listed twice` });
+  o.edgePool.servers.forEach((s, i) => {
+    if (o.edgePool.servers.indexOf(s) !== i) out.push({ path: ["organisation", "edgePool", "servers", i], message: `edge server '${s}' is listed twice` });
   });
   return out;
 }
@@ -111,8 +74,4 @@ function checkAddressing(t: Topology): TopologyProblem[] {
     seen.set(range, zone);
   }
   return out;
-}
-
-function describe(path: FieldPath): string {
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
 }

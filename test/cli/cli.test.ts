@@ -74,7 +74,7 @@ describe("the edgesim command", () => {
     writeFileSync(bad, readFileSync(TOPOLOGIES.contoso!.file, "utf8").replace('- { Identity: blocked.test, Comment: "FED-6" }', "- { Identity: litware.test }"));
     const err = await run(process.execPath, [BIN, "validate", bad]).then(() => undefined, (e) => e as { code: number; stderr: string });
     expect(err?.code).toBe(2);
-    expect(err?.stderr).toMatch(new RegExp(`${bad.replace(/[.]/g, "\\.")}:\\d+:\\d+: federation\\.allowedDomains\\[1\\]\\.Identity: litware\\.test is on the allow list and the block list at once \\(FED-6\\)`));
+    expect(err?.stderr).toMatch(new RegExp(`${bad.replace(/[.]/g, "\\.")}:\\d+:\\d+: federation\\.blockedDomains\\[0\\]\\.Identity: litware\\.test is on both the allow list \\(federation\\.allowedDomains\\[1\\]\\.Identity\\) and the block list \\(FED-6\\)`));
   });
 
   it("`edgesim validate` accepts the shipped topology", async () => {

@@ -67,10 +67,10 @@ describe("topology files", () => {
     {
       name: "FED-6: a domain both allowed and blocked",
       edit: (s) => s.replace("- { Identity: blocked.test, Comment: \"FED-6\" }", "- { Identity: fabrikam.test }"),
-      field: "federation.allowedDomains[0].Identity",
-      line: (s) => lineOf(s, "Identity: fabrikam.test, Comment"),
+      field: "federation.blockedDomains[0].Identity",
+      line: (s) => lineOf(s, "- { Identity: fabrikam.test }"),
       rule: "FED-6",
-      message: /allow list and the block list/,
+      message: /on both the allow list \(federation\.allowedDomains\[0\]\.Identity\) and the block list/,
     },
     {
       name: "FED-5: two providers with one ProxyFqdn (hosting and public together)",
@@ -78,23 +78,23 @@ describe("topology files", () => {
       field: "federation.publicProviders[0].ProxyFqdn",
       line: (s) => lineOf(s, "Identity: AOL"),
       rule: "FED-5",
-      message: /already used by federation.hostingProviders\[0\]/,
+      message: /already used at federation\.hostingProviders\[0\]\.ProxyFqdn/,
     },
     {
       name: "FED-5/FED-8: a hosting provider with default routing",
       edit: (s) => s.replace("  EnablePartnerDiscovery: true", "  EnablePartnerDiscovery: false\n  RoutingMethod: UseDefaultRouting\n  DefaultRouteFqdn: sip.hosted.test"),
       field: "federation.hostingProviders[0]",
       line: (s) => lineOf(s, "Identity: Hosted"),
-      rule: "FED-5",
+      rule: "FED-8",
       message: /cannot be used with UseDefaultRouting/,
     },
     {
       name: "FED-8: default routing without a DefaultRouteFqdn",
       edit: (s) => s.replace("  EnablePartnerDiscovery: true", "  RoutingMethod: UseDefaultRouting").replace(/ {2}hostingProviders:\n.*\n {2}publicProviders:\n.*\n/, ""),
-      field: "federation.RoutingMethod",
-      line: (s) => lineOf(s, "RoutingMethod: UseDefaultRouting"),
+      field: "federation.DefaultRouteFqdn",
+      line: (s) => lineOf(s, "federation:") + 1, // a missing field points at its parent's first line
       rule: "FED-8",
-      message: /needs a DefaultRouteFqdn/,
+      message: /UseDefaultRouting requires DefaultRouteFqdn/,
     },
     {
       name: "FED-9: a user with an external access policy that does not exist",
@@ -102,7 +102,7 @@ describe("topology files", () => {
       field: "organisation.users[2].policy",
       line: (s) => lineOf(s, "policy: NoSuchPolicy"),
       rule: "FED-9",
-      message: /no external access policy named 'NoSuchPolicy'/,
+      message: /external access policy NoSuchPolicy does not exist/,
     },
     {
       name: "two zones on one range would put two hosts on one address",
