@@ -5,12 +5,14 @@
  */
 import { Command, CommanderError } from "commander";
 import { TopologyConfigError } from "../topology/config-error.ts";
+import { ExplainUsageError } from "../explain/offline.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerValidate } from "./commands/validate.ts";
 import { registerDns } from "./commands/dns.ts";
 import { registerCerts } from "./commands/certs.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerSchema } from "./commands/schema.ts";
+import { registerExplain } from "./commands/explain.ts";
 
 export function buildProgram(): Command {
   const program = new Command("edgesim")
@@ -23,6 +25,7 @@ export function buildProgram(): Command {
   registerCerts(program);
   registerPlan(program);
   registerSchema(program);
+  registerExplain(program);
   return program;
 }
 
@@ -33,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ExplainUsageError) {
+      process.stderr.write(`edgesim: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof TopologyConfigError) {
       process.stderr.write(err.message + "\n");
       return 2;

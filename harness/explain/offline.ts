@@ -1,0 +1,110 @@
+/**
+ * `edgesim explain`: the offline verdict. Builds the same PolicyRequest the live
+ * Access Edge builds (for inbound: the certificate names the partner's edge
+ * presents, from the PKI plan, and the SRV targets of the sender's domain, from
+ * the external DNS zone), runs the pure policy engine, and adds the DNS steps the
+ * edge would take (DNS-1, DNS-5) - without sending anything.
+ */
+import { decide, failoverPolicy, federationSrvName, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
+import type { Topology } from "../topology/schema.ts";
+import type { Partner } from "../topology/schema-partners.ts";
+import { federationConfigFromTopology } from "../topology/federation-config.ts";
+import { buildAddressPlan } from "../world/address-plan.ts";
+import { buildZones } from "../dns/zones.ts";
+import type { RecordSet, SrvRecordData } from "../dns/records.ts";
+import { planCertificates } from "../pki/plan.ts";
+
+export interface OfflineExplanation {
+  direction: "outbound" | "inbound";
+  request: PolicyRequest;
+  verdict: Verdict;
+  /** What the edge would look up and where it would connect, in order. */
+  dnsSteps: string[];
+  /** The partner organisation on the other side, when the topology describes one. */
+  partner?: { domain: string; product: string };
+}
+
+export class ExplainUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExplainUsageError";
+  }
+}
+
+export function domainOf(uri: string): string {
+  const m = /^(?:sips?:)?[^@]+@([^;>]+)/i.exec(uri.trim());
+  if (!m) throw new ExplainUsageError(`'${uri}' is not a SIP address such as alice@contoso.test`);
+  return m[1]!.toLowerCase();
+}
+
+/** The partner that serves (or, FED-10, claims) a domain. */
+export function partnerServing(t: Topology, domain: string): Partner | undefined {
+  return (
+    t.partners.find((p) => p.domain === domain || p.hostedDomains.includes(domain)) ??
+    t.partners.find((p) => p.claimsDomain === domain)
+  );
+}
+
+export function explainOffline(t: Topology, from: string, to: string, method = "MESSAGE", now = Date.now()): OfflineExplanation {
+  const ours = new Set(t.organisation.sipDomains.map((d) => d.toLowerCase()));
+  const fromDomain = domainOf(from);
+  const toDomain = domainOf(to);
+  const config = federationConfigFromTopology(t);
+  const zones = buildZones(t, buildAddressPlan(t));
+  if (!ours.has(fromDomain) && !ours.has(toDomain))
+    throw new ExplainUsageError(`neither ${from} nor ${to} is in one of our SIP domains (${[...ours].join(", ")}): the Access Edge only sees traffic to or from us`);
+
+  if (ours.has(fromDomain)) {
+    const request: PolicyRequest = { direction: "outbound", from, to, method, now };
+    const verdict = decide(config, request);
+    const partner = partnerServing(t, toDomain);
+    return { direction: "outbound", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external, partner), ...(partner ? { partner: { domain: partner.domain, product: partner.product } } : {}) };
+  }
+
+  const partner = partnerServing(t, fromDomain);
+  const certNames = partner ? partnerCertificateNames(t, partner) : [];
+  const srv = zones.external.get(federationSrvName(fromDomain), "SRV") as SrvRecordData[];
+  const request: PolicyRequest = {
+    direction: "inbound", from, to, method, now,
+    peer: { certificateNames: certNames, srvTargetsForSenderDomain: srv.map((r) => r.target) },
+  };
+  const dnsSteps = [
+    partner ? `the peer is ${partner.domain}'s edge (${partner.product}); its certificate names: ${certNames.join(", ") || "(none)"}` : `no partner in the topology serves ${fromDomain}: the peer presents no known certificate`,
+    srv.length ? `SRV ${federationSrvName(fromDomain)} -> ${srv.map((r) => `${r.target}:${r.port}`).join(", ")} (FED-10: the peer must be one of these)` : `SRV ${federationSrvName(fromDomain)}: no record`,
+  ];
+  return { direction: "inbound", request, verdict: decide(config, request), dnsSteps, ...(partner ? { partner: { domain: partner.domain, product: partner.product } } : {}) };
+}
+
+function partnerCertificateNames(t: Topology, p: Partner): string[] {
+  const first = p.edges[0];
+  const req = planCertificates(t).find((r) => r.name === `partner:${p.domain}:${first?.name}`);
+  return req ? [...new Set([...req.dnsNames, req.commonName])] : [];
+}
+
+function outboundDnsSteps(verdict: Verdict, external: RecordSet, partner: Partner | undefined): string[] {
+  const route = verdict.route;
+  if (!verdict.allowed || !route) return [];
+  const aOf = (name: string) => external.get(name, "A").map((r) => (r.type === "A" ? r.address : "")).join(", ") || "NXDOMAIN";
+  switch (route.kind) {
+    case "srv": {
+      const records = (external.get(route.srvName, "SRV") as SrvRecordData[]).slice().sort((a, b) => a.priority - b.priority || b.weight - a.weight);
+      if (records.length === 0) return [`SRV ${route.srvName}: no record: the edge answers 504 (DNS-1)`];
+      const steps = [`SRV ${route.srvName} (DNS-1, RFC 2782: lowest priority first, weighted within a priority):`];
+      records.forEach((r, i) => steps.push(`  ${i + 1}. ${r.target}:${r.port} priority ${r.priority} weight ${r.weight} -> A ${aOf(r.target)}`));
+      // The seeds say nothing of a hosting provider's failover behaviour, so none is claimed for it.
+      if (partner && records.length > 1 && partner.product !== "hostingProvider") {
+        const f = failoverPolicy(partner.product, partner.loadBalancing);
+        steps.push(`${f.rule}: ${f.text}`);
+      }
+      return steps;
+    }
+    case "proxyFqdn":
+      return [`${route.rule}: no SRV lookup; connect to ${route.fqdn}:${route.port} -> A ${aOf(route.fqdn)}`];
+    case "provider":
+      return [`${route.rule}: connect to the provider's edge ${route.fqdn} -> A ${aOf(route.fqdn)}${route.requiresClientAuthEku ? " (PIC-2: our certificate must carry clientAuth)" : ""}`];
+    case "defaultRoute":
+      return [`${route.rule}: every federated request goes to ${route.fqdn} -> A ${aOf(route.fqdn)}`];
+    default:
+      return [];
+  }
+}
