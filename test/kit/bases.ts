@@ -4,6 +4,8 @@
  * Add a line here when a new test file starts a world; keep bases 4 apart.
  */
 export const ZONE_BASE = {
+  scenarios: 84,
+  scenarioFiles: 88,
   dns: 100,
   pki: 104,
   cli: 108,

@@ -10,16 +10,16 @@ import { loadTopology } from "../../harness/topology/registry.ts";
 import type { Topology } from "../../harness/topology/schema.ts";
 import { World, type WorldOptions } from "../../harness/world/world.ts";
 
+/** Four /16 zones starting at 127.B.0.0/16. */
+export function addressingAt(base: number): Topology["addressing"] {
+  return { internal: `127.${base}.0.0/16`, perimeterInternal: `127.${base + 1}.0.0/16`, perimeterExternal: `127.${base + 2}.0.0/16`, internet: `127.${base + 3}.0.0/16` };
+}
+
 /** The contoso topology (or another) moved to zones 127.B.0.0/16 .. 127.B+3.0.0/16. */
 export function topologyAt(base: number, name = "contoso", edit?: (t: Topology) => void): Topology {
-  if (base < 100 || base > 250) throw new RangeError(`test zone base ${base} must be 100..250 (below 100 is the default world's)`);
+  if (base < 80 || base > 250) throw new RangeError(`test zone base ${base} must be 80..250 (10-40 is the default world's, 60-63 the bench's)`);
   const t = structuredClone(loadTopology(name));
-  t.addressing = {
-    internal: `127.${base}.0.0/16`,
-    perimeterInternal: `127.${base + 1}.0.0/16`,
-    perimeterExternal: `127.${base + 2}.0.0/16`,
-    internet: `127.${base + 3}.0.0/16`,
-  };
+  t.addressing = addressingAt(base);
   edit?.(t);
   return t;
 }

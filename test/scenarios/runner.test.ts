@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runScenario } from "../../harness/scenarios/runner.ts";
+import { readScenarioFile } from "../../harness/scenarios/file.ts";
+import { setPath } from "../../harness/scenarios/set-path.ts";
+import { TopologyConfigError } from "../../harness/topology/config-error.ts";
+import { projectPath } from "../../harness/paths/project-root.ts";
+import { ZONE_BASE } from "../kit/bases.ts";
+import { addressingAt, TEST_STATE_DIR } from "../kit/world.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "edgesim-scenarios-"));
+const opts = { addressing: addressingAt(ZONE_BASE.scenarios), stateDir: TEST_STATE_DIR, privileged: false };
+
+function scenario(name: string, body: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, body);
+  return file;
+}
+
+describe("the scenario runner", () => {
+  it("a scenario whose expectations all hold passes, step by step", async () => {
+    const file = scenario("ok", `name: ok\nsteps:\n  - explain alice@contoso.test to bob@fabrikam.test\n  - expect delivered, verifiable by FED-3\n`);
+    const o = await runScenario(file, opts);
+    expect(o.ok).toBe(true);
+    expect(o.steps.map((s) => [s.line, s.kind, s.ok])).toEqual([[3, "action", true], [4, "expect", true]]);
+  });
+
+  it("FED-12: an expectation that does not hold fails the scenario and says what was found", async () => {
+    const file = scenario("fails", `name: fails\nsteps:\n  - explain mallory@blocked.test to alice@contoso.test\n  - expect delivered\n`);
+    const o = await runScenario(file, opts);
+    expect(o.ok).toBe(false);
+    expect(o.steps[1]!.ok).toBe(false);
+    expect(o.steps[1]!.detail).toMatch(/not delivered: .*403.*FED-6/);
+  });
+
+  it("`set:` changes the topology before the world starts (FED-1: federation off)", async () => {
+    const file = scenario("set", `name: set\nset:\n  federation.AllowFederatedUsers: false\nsteps:\n  - explain alice@contoso.test to bob@fabrikam.test\n  - expect refused 403 by FED-1\n`);
+    expect((await runScenario(file, opts)).ok).toBe(true);
+  });
+
+  it("a sentence no step understands fails with the list of known sentences", async () => {
+    const file = scenario("unknown", `name: unknown\nsteps:\n  - alice dances with bob\n  - explain alice@contoso.test to bob@fabrikam.test\n`);
+    const o = await runScenario(file, opts);
+    expect(o.ok).toBe(false);
+    expect(o.steps[0]!.detail).toMatch(/no step understands this sentence; known sentences:[\s\S]*explain alice@contoso\.test to bob@fabrikam\.test/);
+  });
+
+  it("a bad scenario file names its file, line and field", () => {
+    const file = scenario("bad", `name: bad\ntopology: contoso\nstepz:\n  - explain a@b.test to c@d.test\n`);
+    try {
+      readScenarioFile(file);
+      expect.unreachable("the file should be refused");
+    } catch (err) {
+      expect(err).toBeInstanceOf(TopologyConfigError);
+      const problems = (err as TopologyConfigError).problems;
+      expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ file, line: 3, field: "stepz" }), expect.objectContaining({ field: "steps" })]));
+    }
+  });
+
+  it("set paths select list items by field value", () => {
+    const t = { partners: [{ domain: "a.test", certificate: { omitClientAuth: false } }, { domain: "b.test", certificate: { omitClientAuth: false } }] };
+    setPath(t, "partners[domain=b.test].certificate.omitClientAuth", true);
+    expect(t.partners.map((p) => p.certificate.omitClientAuth)).toEqual([false, true]);
+    expect(() => setPath(t, "partners[domain=c.test].certificate", {})).toThrow(/no item with domain=c\.test/);
+  });
+});
+
+describe("every shipped scenario passes", () => {
+  const shipped = readdirSync(projectPath("harness/scenarios")).filter((f) => f.endsWith(".yaml"));
+  it("ships at least one scenario", () => expect(shipped.length).toBeGreaterThan(0));
+  it.each(shipped)("%s", async (name) => {
+    const o = await runScenario(projectPath("harness/scenarios", name), { ...opts, addressing: addressingAt(ZONE_BASE.scenarioFiles) });
+    const failed = o.steps.filter((s) => !s.ok).map((s) => `line ${s.line}: ${s.step}: ${s.detail}`);
+    expect(failed, failed.join("\n")).toEqual([]);
+  }, 60_000);
+});
