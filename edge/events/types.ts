@@ -23,6 +23,8 @@ interface EventBase {
   tuple?: FiveTuple;
   /** Rule IDs that decided this event, e.g. ["FED-6"]. Empty when no rule was involved. */
   rules: string[];
+  /** The bytes this event saw on the wire (base64), for the pcap writer (harness/trace/pcap.ts); only when capture is on. */
+  payload?: string;
 }
 
 export interface WorldStartingEvent extends EventBase { kind: "world.starting"; topology: string }
