@@ -70,7 +70,7 @@ export function readScenarioFile(file: string): ScenarioFile {
   return {
     file,
     dir: dirname(resolve(file)),
-    name: name as string,
+    name: String(name),
     ...(typeof description === "string" ? { description } : {}),
     topology: typeof topology === "string" ? topology : "contoso",
     set,
