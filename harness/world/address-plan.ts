@@ -5,14 +5,14 @@
  * Derived from the topology alone, so it is the same every run.
  *
  *   zone               third octet   fourth octet
- *   internal           0 dns, 1 front ends, 2 internal users
+ *   internal           0 dns (.53) and dashboard (.80), 1 front ends, 2 internal users
  *   perimeterInternal  0 VIPs, 1 edge internal interfaces, 9 reverse proxy
  *   perimeterExternal  0 VIPs (.10 access, .11 webconf, .12 av), N edge N's role interfaces, 9 reverse proxy
  *   internet           0 dns, 1 remote users, 10+i partner i
  */
 import type { Topology, Zone, Addressing } from "../topology/schema.ts";
 
-export type Role = "dns" | "frontend" | "access" | "webconf" | "av" | "xmpp" | "edge-internal" | "reverse-proxy" | "partner" | "client" | "lb";
+export type Role = "dns" | "dashboard" | "frontend" | "access" | "webconf" | "av" | "xmpp" | "edge-internal" | "reverse-proxy" | "partner" | "client" | "lb";
 
 export interface PlannedAddress {
   /** The simulated host, e.g. "edge1", "vip-access", "fabrikam-edge1". */
@@ -47,6 +47,8 @@ export function buildAddressPlan(t: Topology): AddressPlan {
 
   add({ host: "dns-internal", iface: "internal", zone: "internal", address: zoneAddress(a, "internal", 0, 53), role: "dns", vip: false });
   add({ host: "dns-external", iface: "internet", zone: "internet", address: zoneAddress(a, "internet", 0, 53), role: "dns", vip: false });
+
+  add({ host: "dashboard", iface: "internal", zone: "internal", address: zoneAddress(a, "internal", 0, 80), role: "dashboard", vip: false });
 
   t.organisation.frontEndPool.servers.forEach((fe, i) =>
     add({ host: fe, iface: "internal", zone: "internal", address: zoneAddress(a, "internal", 1, i + 1), role: "frontend", fqdn: `${fe}.${t.organisation.sipDomains[0]}`, vip: false }),

@@ -8,6 +8,10 @@ import { loadTopology } from "../../topology/registry.ts";
 import { World } from "../../world/world.ts";
 import { formatPlan } from "./plan.ts";
 import { formatTable } from "../table.ts";
+import { Dashboard } from "../../dashboard/server.ts";
+
+/** The dashboard's port on its own address in the internal zone. */
+export const DASHBOARD_PORT = 8080;
 
 interface UpOptions {
   topology: string;
@@ -15,6 +19,7 @@ interface UpOptions {
   trace?: string;
   stateDir: string;
   services?: string;
+  dashboard: boolean;
 }
 
 export function registerUp(program: Command): void {
@@ -26,6 +31,7 @@ export function registerUp(program: Command): void {
     .option("--trace <file>", "write every event as JSON Lines to this file")
     .option("--state-dir <dir>", "where the certificate cache lives", ".edgesim")
     .option("--services <names>", "start only these services (comma-separated)")
+    .option("--no-dashboard", "do not serve the dashboard page")
     .action(async (opts: UpOptions) => {
       const topology = loadTopology(opts.topology);
       const world = await World.start({
@@ -34,7 +40,12 @@ export function registerUp(program: Command): void {
         ...(opts.trace ? { tracePath: opts.trace } : {}),
         ...(opts.services ? { services: opts.services.split(",").map((s) => s.trim()) } : {}),
       });
-      const info = world.readyInfo;
+      let dashboard: Dashboard | undefined;
+      if (opts.dashboard) {
+        dashboard = new Dashboard({ address: world.plan.byHost("dashboard").address, port: DASHBOARD_PORT, bus: world.bus, snapshot: () => world.readyInfo });
+        await dashboard.start();
+      }
+      const info = { ...world.readyInfo, ...(dashboard ? { dashboard: dashboard.url } : {}) };
       if (opts.json) process.stdout.write(JSON.stringify(info) + "\n");
       else {
         process.stdout.write(`edgesim: world '${topology.name}' is up in ${info.elapsedMs} ms\n\n`);
@@ -43,6 +54,7 @@ export function registerUp(program: Command): void {
         process.stdout.write(`DNS: internal view ${info.dns.internal}, external view ${info.dns.external}\n`);
         process.stdout.write(`  try: dig @${info.dns.external.replace(/:(\d+)$/, " -p $1")} SRV _sipfederationtls._tcp.fabrikam.test\n`);
         process.stdout.write(`Sandbox CA: ${info.ca}\n`);
+        if (dashboard) process.stdout.write(`Dashboard: ${dashboard.url}\n`);
         if (!info.privilegedPorts) process.stdout.write(`Not root: ports below 1024 use the +10000 fallback (443 -> 10443, 80 -> 10080, 53 -> 10053).\n`);
         process.stdout.write(`\nPress Ctrl-C to stop.\n`);
       }
@@ -55,6 +67,7 @@ export function registerUp(program: Command): void {
         process.on("SIGINT", onSignal);
         process.on("SIGTERM", onSignal);
       });
+      await dashboard?.stop();
       await world.stop();
       if (opts.json) process.stdout.write(JSON.stringify({ stopped: true }) + "\n");
       else process.stdout.write("edgesim: stopped, every socket closed\n");
