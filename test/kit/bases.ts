@@ -14,6 +14,10 @@ export const ZONE_BASE = {
   dnsLoadBalanced: 248,
   // 116-148: Access Edge and SIP partners
   // 152-180: A/V Edge and load balancer
+  lbUnit: 168,
+  lbWorld: 172,
+  lbMisconfig: 176,
+  lbPcap: 180,
   // 184-212: XMPP
   // 216-244: firewall, reverse proxy, mobility
 } as const;
