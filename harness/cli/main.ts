@@ -13,6 +13,7 @@ import { registerCerts } from "./commands/certs.ts";
 import { registerPlan } from "./commands/plan.ts";
 import { registerSchema } from "./commands/schema.ts";
 import { registerExplain } from "./commands/explain.ts";
+import { registerPorts } from "./commands/ports.ts";
 import { registerRun } from "./commands/run.ts";
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerSchema(program);
   registerExplain(program);
+  registerPorts(program);
   registerRun(program);
   return program;
 }
