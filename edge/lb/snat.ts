@@ -80,6 +80,7 @@ export class SnatStrategy implements LbStrategy {
       client.pipe(inside);
       inside.pipe(client);
       client.resume();
+      inside.once("close", close);
     });
     const close = () => {
       client.destroy();
@@ -98,7 +99,6 @@ export class SnatStrategy implements LbStrategy {
     });
     client.once("error", close);
     client.once("close", close);
-    inside.once("close", close);
   }
 
   udp(packet: Buffer, from: Addr, backend: BackendTarget, ctx: ListenerContext): void {
