@@ -8,7 +8,7 @@ import type dgram from "node:dgram";
 import { EventBus } from "../../harness/events/bus.ts";
 import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, tcpConnectProbe, type BackendTarget } from "../../edge/lb/index.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
-import { EchoSink, binding, edgeUdpListener, localOf, nextDatagram, udpClient } from "./kit.ts";
+import { EchoSink, binding, edgeUdpListener, localOf, udpClient } from "./kit.ts";
 
 const Z = ZONE_BASE.lbUnit;
 const VIP = `127.${Z + 2}.0.12`;
