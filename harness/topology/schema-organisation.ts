@@ -41,6 +41,14 @@ export const EdgePoolSchema = z.strictObject({
     .strictObject({ access: NatMode.default("snat"), webconf: NatMode.default("snat"), av: NatMode.default("no-nat") })
     .default({ access: "snat", webconf: "snat", av: "no-nat" })
     .describe("HLB-1/HLB-2/HLB-6: SNAT on the A/V VIP is the misconfiguration the seeds warn of"),
+  avAnswerFrom: z
+    .enum(["targeted", "physical"])
+    .default("targeted")
+    .describe("HLB-2: the A/V Edge answers from the address the client targeted; 'physical' (HLB-6) answers VIP clients from the edge's own IP, and a connected client drops it"),
+  affinity: z
+    .enum(["source", "none"])
+    .default("source")
+    .describe("the balancer keeps a client on one edge (source-address affinity); 'none' (HLB-6) round-robins every flow, which breaks TURN allocations"),
   certificate: z
     .strictObject({ omitClientAuth: z.boolean().default(false) })
     .default({ omitClientAuth: false })
