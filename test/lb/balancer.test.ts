@@ -53,7 +53,7 @@ async function noNatAv(sinks: EchoSink[], strategy = new NoNatStrategy(), affini
 }
 
 function client(s: dgram.Socket): dgram.Socket {
-  cleanup.push(() => s.close());
+  cleanup.push(() => void s.close());
   return s;
 }
 
