@@ -20,4 +20,8 @@ export const ZONE_BASE = {
   lbPcap: 180,
   // 184-212: XMPP
   // 216-244: firewall, reverse proxy, mobility
+  reverseProxy: 216,
+  mobility: 220,
+  mobilityAffinity: 224,
+  mobilityCname: 228,
 } as const;

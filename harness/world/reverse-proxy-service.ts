@@ -1,0 +1,43 @@
+/**
+ * "reverse-proxy": the HTTPS reverse proxy on the perimeter (RP-1, PORT-4),
+ * external 443/80 on its external address, dialling the pool from its internal
+ * address. The pool's servers come from the internal DNS view (the perimeter
+ * resolves internal names), so the "dns" service must run first.
+ */
+import { ReverseProxy } from "../rp/reverse-proxy.ts";
+import type { Backend } from "../rp/affinity.ts";
+import { publishingRules } from "../rp/publishing.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
+import type { RunningService, ServiceFactory } from "./service.ts";
+
+export interface RunningReverseProxy extends RunningService {
+  proxy: ReverseProxy;
+}
+
+export const reverseProxyService: ServiceFactory = {
+  name: "reverse-proxy",
+  describe: "HTTPS reverse proxy publishing the pool's web services, autodiscover and simple URLs (issue 6)",
+  async start(ctx): Promise<RunningReverseProxy> {
+    const backends = new Map<string, Backend[]>();
+    for (const pool of new Set(publishingRules(ctx.topology).map((r) => r.pool))) {
+      const addresses = await ctx.resolvers.internal.resolveA(pool);
+      backends.set(pool, addresses.map((address) => ({ name: ctx.plan.find((e) => e.address === address)[0]?.host ?? address, address })));
+    }
+    const external = ctx.plan.byHost("reverse-proxy", "external");
+    const proxy = new ReverseProxy({
+      topology: ctx.topology, externalAddress: external.address, internalAddress: ctx.plan.byHost("reverse-proxy", "internal").address,
+      identity: ctx.pki.identity("reverse-proxy"), gate: worldFirewall(ctx).gate, events: ctx.events, mapPort: ctx.mapPort, backends,
+    });
+    await proxy.start();
+    const fqdn = external.fqdn ?? ctx.topology.organisation.externalWebFqdn;
+    return {
+      name: "reverse-proxy",
+      proxy,
+      endpoints: [
+        { host: "reverse-proxy", role: "reverse-proxy-https", fqdn, address: external.address, port: proxy.ports.https, transport: "tls", vip: false },
+        { host: "reverse-proxy", role: "reverse-proxy-http", fqdn, address: external.address, port: proxy.ports.http, transport: "tcp", vip: false },
+      ],
+      stop: () => proxy.stop(),
+    };
+  },
+};
