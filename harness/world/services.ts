@@ -4,11 +4,13 @@
  */
 import type { ServiceFactory } from "./service.ts";
 import { dnsService } from "./dns-service.ts";
+import { webService } from "./web-service.ts";
+import { reverseProxyService } from "./reverse-proxy-service.ts";
 import { psomService } from "../org/psom/service.ts";
 import { webconfEdgeService } from "./webconf-edge-service.ts";
 import { hlbService } from "./hlb-service.ts";
 
-export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService, psomService, webconfEdgeService, hlbService];
+export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService, webService, reverseProxyService, psomService, webconfEdgeService, hlbService];
 
 export function serviceNames(): string[] {
   return SERVICE_FACTORIES.map((s) => s.name);
