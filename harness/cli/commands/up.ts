@@ -8,6 +8,8 @@ import { loadTopology } from "../../topology/registry.ts";
 import { World } from "../../world/world.ts";
 import { formatPlan } from "./plan.ts";
 import { formatTable } from "../table.ts";
+import { EventBus } from "../../events/bus.ts";
+import { PcapWriter } from "../../trace/pcap.ts";
 import { Dashboard } from "../../dashboard/server.ts";
 
 /** The dashboard's port on its own address in the internal zone. */
@@ -20,6 +22,7 @@ interface UpOptions {
   stateDir: string;
   services?: string;
   dashboard: boolean;
+  pcap?: string;
 }
 
 export function registerUp(program: Command): void {
@@ -31,11 +34,15 @@ export function registerUp(program: Command): void {
     .option("--trace <file>", "write every event as JSON Lines to this file")
     .option("--state-dir <dir>", "where the certificate cache lives", ".edgesim")
     .option("--services <names>", "start only these services (comma-separated)")
+    .option("--pcap <file>", "write the forwarded packets of every leg as a pcap file (tshark -r FILE)")
     .option("--no-dashboard", "do not serve the dashboard page")
     .action(async (opts: UpOptions) => {
       const topology = loadTopology(opts.topology);
+      const bus = new EventBus();
+      const pcap = opts.pcap ? PcapWriter.attach(bus, opts.pcap) : undefined;
       const world = await World.start({
         topology,
+        bus,
         stateDir: opts.stateDir,
         ...(opts.trace ? { tracePath: opts.trace } : {}),
         ...(opts.services ? { services: opts.services.split(",").map((s) => s.trim()) } : {}),
@@ -69,6 +76,7 @@ export function registerUp(program: Command): void {
       });
       await dashboard?.stop();
       await world.stop();
+      pcap?.close();
       if (opts.json) process.stdout.write(JSON.stringify({ stopped: true }) + "\n");
       else process.stdout.write("edgesim: stopped, every socket closed\n");
     });
