@@ -15,6 +15,7 @@ import { registerSchema } from "./commands/schema.ts";
 import { registerExplain } from "./commands/explain.ts";
 import { registerPorts } from "./commands/ports.ts";
 import { registerRun } from "./commands/run.ts";
+import { registerAddresses } from "./commands/addresses.ts";
 
 export function buildProgram(): Command {
   const program = new Command("edgesim")
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerPorts(program);
   registerRun(program);
+  registerAddresses(program);
   return program;
 }
 
