@@ -1,0 +1,232 @@
+/**
+ * One Access Edge server (RFC 3261 16 proxy): listens on its OWN addresses only
+ * (the load balancer owns the VIPs) - external 5061 mutual TLS for federation and
+ * public IM, external 443 TLS and WSS for remote users, internal 5061 mutual TLS
+ * towards the front-end pool - and routes every request it accepts to delivery or
+ * to a final response saying why (FED-12), with policy.verdict and sip.refused
+ * events naming the rules. Routing: route-request.ts; proxying: forwarder.ts;
+ * outbound next hop: next-hop.ts.
+ */
+import type { TLSSocket } from "node:tls";
+import type { WebSocket } from "ws";
+import { emptyThrottleState, recordOutcome, type ThrottleState, type Verdict } from "../../policy/index.ts";
+import { parseSipAddress } from "../../policy/domains.ts";
+import { NameNotFoundError } from "../../net/resolver.ts";
+import { createResponse, validateProxyRequest, type SipRequest, type SipResponse } from "../../wire/sip/index.ts";
+import { ConnectionPool } from "./connection-pool.ts";
+import { protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
+import { answerable, Forwarder, refusalResponse, type OutInterface } from "./forwarder.ts";
+import { connectForRoute } from "./next-hop.ts";
+import type { AccessEdgeOptions } from "./options.ts";
+import { addressOf, decideRoute, type Decision, type Side } from "./route-request.ts";
+import { SipConnection, type SipConnectionHandler } from "./sip-connection.ts";
+import { identityAllowsClientAuth, listenTls, type TlsListener } from "./tls-endpoints.ts";
+import { listenWss } from "./wss-listener.ts";
+
+const SRV_CACHE_MS = 30_000;
+
+export class AccessEdge {
+  readonly host: string;
+  #listeners: TlsListener[] = [];
+  #accepted = new Set<SipConnection>();
+  #external: ConnectionPool;
+  #internal: ConnectionPool;
+  #forwarder: Forwarder;
+  #throttle: ThrottleState = emptyThrottleState();
+  #remoteFlows = new Map<string, SipConnection>();
+  #srvCache = new Map<string, { targets: string[] | undefined; at: number }>();
+  #ownNames: Set<string>;
+  #clientAuth: boolean;
+
+  constructor(private readonly o: AccessEdgeOptions) {
+    this.host = o.host;
+    this.#forwarder = new Forwarder(o.host, o.events, o.transactionTimeoutMs ?? 32_000);
+    const handler = (side: Side): SipConnectionHandler => ({
+      onRequest: (req, conn) => this.#onRequest(req, conn, side),
+      onResponse: (res, conn) => this.#forwarder.onResponse(res, conn),
+      onClose: (conn) => this.#onClose(conn),
+    });
+    this.#external = new ConnectionPool({ host: o.host, localFqdn: o.external.fqdn, localAddress: o.external.address, identity: o.external.identity, resolver: o.external.resolver, events: o.events, handler: handler("federation"), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
+    this.#internal = new ConnectionPool({ host: o.host, localFqdn: o.internal.fqdn, localAddress: o.internal.address, identity: o.internal.identity, resolver: o.internal.resolver, events: o.events, handler: handler("internal"), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
+    this.#ownNames = new Set([o.external.fqdn, o.internal.fqdn, o.external.address, o.internal.address].map((n) => n.toLowerCase()));
+    this.#clientAuth = identityAllowsClientAuth(o.external.identity);
+  }
+
+  async start(): Promise<void> {
+    const o = this.o;
+    const accept = (side: Side, fqdn: string) => (socket: TLSSocket, peer: SipConnection["info"]["peer"]) => {
+      const conn = SipConnection.overTls(socket, { host: o.host, localFqdn: fqdn, transport: "tls", tuple: { transport: "tls", srcAddress: socket.remoteAddress ?? "", srcPort: socket.remotePort ?? 0, dstAddress: socket.localAddress ?? "", dstPort: socket.localPort ?? 0 }, ...(peer ? { peer } : {}) }, o.events, o.limits);
+      this.#adopt(conn, side);
+    };
+    try {
+      this.#listeners.push(await listenTls({ host: o.host, address: o.external.address, port: o.external.federationPort, identity: o.external.identity, requireClientCert: true, events: o.events, onConnection: accept("federation", o.external.fqdn) }));
+      this.#listeners.push(await listenTls({ host: o.host, address: o.external.address, port: o.external.remotePort, identity: o.external.identity, requireClientCert: false, events: o.events, onConnection: accept("remote", o.external.fqdn) }));
+      this.#listeners.push(await listenTls({ host: o.host, address: o.internal.address, port: o.internal.port, identity: o.internal.identity, requireClientCert: true, events: o.events, onConnection: accept("internal", o.internal.fqdn) }));
+      if (o.external.wssPort !== undefined)
+        this.#listeners.push(await listenWss({ host: o.host, address: o.external.address, port: o.external.wssPort, identity: o.external.identity, events: o.events, onConnection: (ws: WebSocket, remote) => {
+          this.#adopt(SipConnection.overWebSocket(ws, { host: o.host, localFqdn: o.external.fqdn, transport: "wss", tuple: { transport: "wss", srcAddress: remote.address, srcPort: remote.port, dstAddress: o.external.address, dstPort: o.external.wssPort! } }, o.events, o.limits), "remote");
+        } }));
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#forwarder.stop();
+    this.#external.stop();
+    this.#internal.stop();
+    for (const c of this.#accepted) c.close();
+    this.#accepted.clear();
+    await Promise.all(this.#listeners.map((l) => l.close()));
+    this.#listeners = [];
+  }
+
+  /** FED-11 state of the discovered partners this edge has seen. */
+  get throttleState(): ThrottleState {
+    return this.#throttle;
+  }
+
+  /** Remote users signed in through this edge (AOR -> connection). */
+  remoteUsers(): string[] {
+    return [...this.#remoteFlows.keys()];
+  }
+
+  get pendingTransactions(): number {
+    return this.#forwarder.transactions.size;
+  }
+
+  #adopt(conn: SipConnection, side: Side): void {
+    this.#accepted.add(conn);
+    conn.setHandler({
+      onRequest: (req, c) => this.#onRequest(req, c, side),
+      onResponse: (res, c) => this.#forwarder.onResponse(res, c),
+      onClose: (c) => this.#onClose(c),
+    });
+  }
+
+  #onClose(conn: SipConnection): void {
+    this.#accepted.delete(conn);
+    this.#forwarder.transactions.connectionClosed(conn);
+    const aor = conn.tags.get("aor");
+    if (aor && this.#remoteFlows.get(aor) === conn) this.#remoteFlows.delete(aor);
+  }
+
+  #onRequest(req: SipRequest, conn: SipConnection, side: Side): void {
+    this.#handle(req, conn, side).catch((err: unknown) => {
+      this.o.events({ kind: "note", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: ["FED-12"], detail: `handling ${req.method} failed: ${(err as Error).message}` });
+      if (req.method !== "ACK" && !conn.closed) conn.send(createResponse(answerable(req), 500));
+    });
+  }
+
+  async #handle(req: SipRequest, conn: SipConnection, side: Side): Promise<void> {
+    const source = side === "internal" ? this.o.internal.fqdn : this.o.external.fqdn;
+    const check = validateProxyRequest(req);
+    if (check.action === "reject") return this.#refuse(req, conn, protocolRefusal(check.status, check.reason.replace(/ \(.*$/, ""), check.reason), source);
+    if (check.action === "answer-locally") return conn.send(createResponse(req, 200, "OK", [["ms-diagnostics", `0;reason="RFC3261-16.3: ${check.reason}";source="${source}"`]]));
+    if (this.#forwarder.isLoop(req, this.#forwarder.branchFor(req))) return this.#refuse(req, conn, protocolRefusal(482, "Loop Detected", "the request already passed this edge (Via)"), source);
+    this.#stripOwnRoutes(req);
+
+    const fromDomain = parseSipAddress(addressOf(req.from()?.uriText))?.domain;
+    const decision = decideRoute(req, side, {
+      config: this.o.config,
+      throttle: this.#throttle,
+      now: (this.o.now ?? Date.now)(),
+      peerNames: conn.info.peer?.names ?? [],
+      ...(side === "federation" && fromDomain ? { senderSrvTargets: await this.#senderSrv(fromDomain) } : {}),
+      hasRemoteUser: (aor) => this.#remoteFlows.has(aor),
+    });
+    if ("verdict" in decision && decision.verdict) this.#traceVerdict(req, conn, decision.verdict);
+    if (decision.kind === "refuse") return this.#refuse(req, conn, decision.refusal, source);
+    await this.#dispatch(req, conn, side, decision, fromDomain, source);
+  }
+
+  async #dispatch(req: SipRequest, conn: SipConnection, side: Side, d: Exclude<Decision, { kind: "refuse" }>, fromDomain: string | undefined, source: string): Promise<void> {
+    const o = this.o;
+    const ext: OutInterface = { fqdn: o.external.fqdn, port: o.external.federationPort, transport: "TLS" };
+    const int: OutInterface = { fqdn: o.internal.fqdn, port: o.internal.port, transport: "TLS" };
+    if (d.kind === "federate") {
+      const hop = await connectForRoute({ pool: this.#external, resolver: o.external.resolver, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth }, d.route);
+      if (!hop.ok) return this.#refuse(req, conn, hop.refusal, source);
+      const trust = this.o.config.accessEdge.MarkSourceVerifiableOnOutgoingMessages ? "verified" : "unverified";
+      this.#trace("sip.request", req, conn, d.verdict.rules, `forwarded to ${hop.target} (${d.route.kind}): ${hop.steps.join("; ")}`);
+      return this.#forwarder.forward(req, conn, hop.conn, { out: ext, source, downstreamIsFederation: true, extraHeaders: [["ms-edge-proxy-message-trust", `ms-source-type=InternalUser;ms-ep-fqdn=${o.external.fqdn};ms-source-verified-user=${trust}`]] });
+    }
+    if (d.kind === "to-remote-user") {
+      const flow = this.#remoteFlows.get(d.aor)!;
+      return this.#forwarder.forward(req, conn, flow, { out: { fqdn: o.external.fqdn, port: flow.info.transport === "wss" ? (o.external.wssPort ?? o.external.remotePort) : o.external.remotePort, transport: flow.info.transport === "wss" ? "WSS" : "TLS" }, source, downstreamIsFederation: false });
+    }
+    let pool: SipConnection;
+    try {
+      pool = await this.#internal.get(o.internal.poolFqdn, o.internal.poolPort);
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
+      return this.#refuse(req, conn, { status: 504, reason: "Server Time-out", diagnostics: { code: 54106, text: `RFC3261-16.6: The front-end pool did not answer: ${err.message}` }, rules: ["RFC3261-16.6"] }, source);
+    }
+    const extra: Array<[string, string]> = [];
+    if (d.register) {
+      conn.tags.set("aor", d.register);
+      this.#remoteFlows.set(d.register, conn);
+      extra.push(["Path", `<sip:${o.internal.fqdn}:${o.internal.port};transport=tls;lr>`]);
+    }
+    const verdict: Verdict | undefined = d.verdict;
+    if (side === "federation" && verdict) extra.push(["ms-edge-proxy-message-trust", `ms-source-type=ExternalFederation;ms-ep-fqdn=${conn.info.peer?.names[0] ?? "unknown"};ms-source-verified-user=${verdict.verification === "verifiable" ? "verified" : "unverified"}`]);
+    const discovered = side === "federation" && verdict?.nextThrottleState !== undefined && fromDomain;
+    if (verdict?.nextThrottleState) this.#throttle = verdict.nextThrottleState;
+    this.#trace("sip.request", req, conn, verdict?.rules ?? [], `forwarded to the front-end pool ${o.internal.poolFqdn}${d.steps.length ? `: ${d.steps.join("; ")}` : ""}`);
+    this.#forwarder.forward(req, conn, pool, {
+      out: int, source, downstreamIsFederation: false, extraHeaders: extra,
+      ...(discovered ? { onFinal: (status: number) => { this.#throttle = recordOutcome(this.#throttle, fromDomain, status >= 200 && status < 300); } } : {}),
+    });
+  }
+
+  #refuse(req: SipRequest, conn: SipConnection, refusal: EdgeRefusal, source: string): void {
+    this.#trace("sip.refused", req, conn, refusal.rules, refusal.diagnostics.text, refusal.status);
+    if (req.method === "ACK" || conn.closed) return;
+    conn.send(refusalResponse(answerable(req), refusal, source));
+  }
+
+  #trace(kind: "sip.request" | "sip.refused", req: SipRequest, conn: SipConnection, rules: string[], detail: string, status?: number): void {
+    this.o.events({ kind, ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules, method: req.method, ...(status ? { status } : {}), callId: safe(() => req.callId()), from: safe(() => addressOf(req.from()?.uriText)), to: safe(() => addressOf(req.to()?.uriText)), detail });
+  }
+
+  #traceVerdict(req: SipRequest, conn: SipConnection, v: Verdict): void {
+    const summary = v.allowed ? `allowed ${req.method}: route ${v.route?.kind}, ${v.verification}` : `refused ${v.refusal?.status}: ${v.refusal?.diagnostics.text}`;
+    this.o.events({ kind: "policy.verdict", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: v.rules, allowed: v.allowed, summary, steps: v.steps });
+  }
+
+  /** Route entries naming this edge are ours to consume (16.4). */
+  #stripOwnRoutes(req: SipRequest): void {
+    for (;;) {
+      const top = req.routes()[0];
+      if (!top || top.uri.kind !== "sip" || !this.#ownNames.has(top.uri.host.toLowerCase())) return;
+      req.headers.removeFirstValue("Route");
+    }
+  }
+
+  /** FED-10: the targets of the sender domain's federation SRV; [] for no record, undefined when DNS failed. */
+  async #senderSrv(domain: string): Promise<string[] | undefined> {
+    const hit = this.#srvCache.get(domain);
+    const now = Date.now();
+    if (hit && now - hit.at < SRV_CACHE_MS) return hit.targets;
+    let targets: string[] | undefined;
+    try {
+      targets = (await this.o.external.resolver.resolveSrv(`_sipfederationtls._tcp.${domain}`)).map((r) => r.target);
+    } catch (err) {
+      if (!(err instanceof NameNotFoundError)) throw err;
+      targets = err.code === "ENOTFOUND" || err.code === "ENODATA" || err.code === "NODATA" ? [] : undefined;
+    }
+    this.#srvCache.set(domain, { targets, at: now });
+    return targets;
+  }
+}
+
+function safe(f: () => string | undefined): string | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+export type { SipResponse };

@@ -1,0 +1,126 @@
+/**
+ * The proxy half of the Access Edge (RFC 3261 16.6, 16.7): edits a request for the
+ * next hop (Max-Forwards, Route, Via, Record-Route), keeps a client transaction so
+ * the response goes back on the connection the request came from (Via path), and
+ * ends every transaction with a final response upstream: the next hop's, or our own
+ * 408 (Timer F) / 504 (next hop closed) with ms-diagnostics (FED-12). ACK is
+ * forwarded without a transaction (17.1.1.3: it has no response).
+ */
+import { createHash } from "node:crypto";
+import type { EventSink } from "../../events/types.ts";
+import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, removeTopVia, SipHeaders, SipRequest, type SipResponse } from "../../wire/sip/index.ts";
+import { edgeRefusal, formatMsDiagnostics, type EdgeRefusal } from "./diagnostics.ts";
+import type { SipConnection } from "./sip-connection.ts";
+import { TransactionTable, transactionKey, type TransactionEnd } from "./transactions.ts";
+
+export interface OutInterface {
+  /** The FQDN in our Via and Record-Route on that side. */
+  fqdn: string;
+  port: number;
+  transport: "TLS" | "WSS";
+}
+
+export interface ForwardOptions {
+  out: OutInterface;
+  extraHeaders?: Array<[string, string]>;
+  /** Called once with the transaction's final status (FED-11 outcome bookkeeping). */
+  onFinal?(status: number): void;
+  /** Our own FQDN upstream, the source of our own answers. */
+  source: string;
+  /** Whether the next hop is the federation side (how a closed connection is explained). */
+  downstreamIsFederation: boolean;
+}
+
+const RECORD_ROUTED = new Set(["INVITE", "SUBSCRIBE", "REFER"]);
+
+/** The fields a response copies (8.2.6.2), taken before our edits so our own answers carry the request's Via path. */
+export function answerable(req: SipRequest): SipRequest {
+  const fields = ["Via", "From", "To", "Call-ID", "CSeq"].flatMap((n) => req.headers.fieldsOf(n).map((f) => ({ ...f })));
+  return new SipRequest(req.method, req.uri, new SipHeaders(fields));
+}
+
+export function refusalResponse(req: SipRequest, refusal: EdgeRefusal, source: string): SipResponse {
+  return createResponse(req, refusal.status, refusal.reason, [["ms-diagnostics", formatMsDiagnostics(refusal.diagnostics, source)]]);
+}
+
+export class Forwarder {
+  readonly transactions: TransactionTable;
+
+  constructor(private readonly host: string, private readonly events: EventSink, timeoutMs: number) {
+    this.transactions = new TransactionTable(timeoutMs);
+  }
+
+  /**
+   * 16.6 step 8 with 16.11's stateless trick: the branch is derived from the incoming
+   * one, so a CANCEL or a non-2xx ACK gets the same branch as its INVITE downstream.
+   */
+  branchFor(req: SipRequest): string {
+    const incoming = req.topVia()?.branch;
+    if (!isRfc3261Branch(incoming)) return generateBranch();
+    return MAGIC_COOKIE + createHash("sha1").update(this.host).update("\0").update(incoming!).digest("hex").slice(0, 24);
+  }
+
+  /** 16.3 step 4: our own branch already in the Via path means the request came back to us. */
+  isLoop(req: SipRequest, branch: string): boolean {
+    return req.vias().some((v) => v.branch === branch);
+  }
+
+  forward(req: SipRequest, upstream: SipConnection, downstream: SipConnection, o: ForwardOptions): void {
+    const original = answerable(req);
+    const branch = this.branchFor(req);
+    decrementMaxForwards(req);
+    addVia(req, { transport: o.out.transport, host: o.out.fqdn, port: o.out.port, branch });
+    if (RECORD_ROUTED.has(req.method)) addRecordRoute(req, `sip:${o.out.fqdn}:${o.out.port};transport=tls`);
+    for (const [name, value] of o.extraHeaders ?? []) req.headers.set(name, value);
+    if (req.method === "ACK") {
+      downstream.send(req);
+      return;
+    }
+    if (req.method === "INVITE") upstream.send(createResponse(original, 100));
+    this.transactions.add({
+      key: transactionKey(branch, req.method),
+      request: original,
+      upstream,
+      downstream,
+      invite: req.method === "INVITE",
+      onEnd: (end) => this.#ended(end, original, upstream, o),
+    });
+    downstream.send(req);
+  }
+
+  /** A response from a next hop: back along the Via path (16.7), or traced and dropped when it matches nothing. */
+  onResponse(res: SipResponse, from: SipConnection): void {
+    const top = res.topVia();
+    const method = res.cseq()?.method;
+    const tx = top?.branch && method ? this.transactions.match(top.branch, method) : undefined;
+    if (!tx) {
+      this.events({ kind: "sip.response", ts: Date.now(), host: this.host, tuple: from.info.tuple, rules: [], status: res.status, callId: res.callId(), detail: "matches no transaction of this edge (late or stray): dropped" });
+      return;
+    }
+    removeTopVia(res);
+    if (res.status < 200) {
+      this.transactions.provisional(tx);
+      if (!tx.upstream.closed) tx.upstream.send(res);
+      return;
+    }
+    this.transactions.final(tx, res);
+  }
+
+  #ended(end: TransactionEnd, original: SipRequest, upstream: SipConnection, o: ForwardOptions): void {
+    let res: SipResponse;
+    if (end.kind === "response") res = end.response;
+    else {
+      const refusal = end.kind === "timeout"
+        ? edgeRefusal("timeout", `${original.method} ${original.uri}`)
+        : edgeRefusal(o.downstreamIsFederation ? "peerRefusedUs" : "nextHopDown", `${original.method} ${original.uri}`);
+      res = refusalResponse(original, refusal, o.source);
+      this.events({ kind: "sip.refused", ts: Date.now(), host: this.host, tuple: upstream.info.tuple, rules: refusal.rules, method: original.method, status: refusal.status, callId: original.callId(), detail: refusal.diagnostics.text });
+    }
+    o.onFinal?.(res.status);
+    if (!upstream.closed) upstream.send(res);
+  }
+
+  stop(): void {
+    this.transactions.stop();
+  }
+}

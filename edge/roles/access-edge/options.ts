@@ -1,0 +1,50 @@
+/** What an Access Edge server is given: its addresses, names, identities, DNS views and the federation configuration. */
+import type { EventSink } from "../../events/types.ts";
+import type { NameResolver } from "../../net/resolver.ts";
+import type { TlsIdentity } from "../../net/tls-identity.ts";
+import type { FederationConfig } from "../../policy/index.ts";
+import type { SipLimits } from "../../wire/sip/index.ts";
+import type { PeerProductLookup } from "./next-hop.ts";
+
+export interface AccessEdgeOptions {
+  /** The edge server's host name ("edge1"). */
+  host: string;
+  config: FederationConfig;
+  external: {
+    /** This edge's OWN external access address (never the VIP: the load balancer owns it). */
+    address: string;
+    /** This edge's own external FQDN (edge1-sip.contoso.test): Via, Record-Route, ms-diagnostics source. */
+    fqdn: string;
+    /** 5061: federation and public IM, mutual TLS. */
+    federationPort: number;
+    /** 443 (10443 unprivileged): remote users, server-auth TLS. */
+    remotePort: number;
+    /** SIP over secure WebSocket for remote users (RFC 7118); undefined: no WSS listener. */
+    wssPort?: number;
+    identity: TlsIdentity;
+    resolver: NameResolver;
+  };
+  internal: {
+    address: string;
+    /** edge1.contoso.test */
+    fqdn: string;
+    /** 5061, mutual TLS towards the front-end pool. */
+    port: number;
+    identity: TlsIdentity;
+    resolver: NameResolver;
+    /** The next hop for inbound traffic: the front-end pool FQDN and port (internal DNS view). */
+    poolFqdn: string;
+    poolPort: number;
+  };
+  events: EventSink;
+  /** DNS-5: the product behind a federated domain, when the harness knows it. */
+  peerProduct?: PeerProductLookup;
+  /** RFC 2782 weighted choice; default Math.random. */
+  random?: () => number;
+  /** Timer F for forwarded requests (RFC 3261 17.1.2.2: 64*T1 = 32 s); default 32000. */
+  transactionTimeoutMs?: number;
+  dialTimeoutMs?: number;
+  limits?: Partial<SipLimits>;
+  /** Clock for FED-11; default Date.now. */
+  now?: () => number;
+}
