@@ -4,13 +4,24 @@
  */
 import type { ServiceFactory } from "./service.ts";
 import { dnsService } from "./dns-service.ts";
+import { frontendService } from "./frontend-service.ts";
+import { accessEdgeService } from "./access-edge-service.ts";
+import { remoteUsersService } from "./remote-users-service.ts";
+import { sipPartnersService } from "./sip-partners-service.ts";
 import { webService } from "./web-service.ts";
 import { reverseProxyService } from "./reverse-proxy-service.ts";
 import { psomService } from "../org/psom/service.ts";
 import { webconfEdgeService } from "./webconf-edge-service.ts";
 import { hlbService } from "./hlb-service.ts";
+import { xmppProxyService } from "./xmpp-proxy-service.ts";
+import { xmppGatewayService } from "./xmpp-gateway-service.ts";
+import { xmppPartnersService } from "./xmpp-partners-service.ts";
 
-export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService, webService, reverseProxyService, psomService, webconfEdgeService, hlbService];
+export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService, frontendService, accessEdgeService, remoteUsersService, sipPartnersService, webService, reverseProxyService, psomService, webconfEdgeService, hlbService,
+  xmppProxyService,
+  xmppGatewayService,
+  xmppPartnersService,
+];
 
 export function serviceNames(): string[] {
   return SERVICE_FACTORIES.map((s) => s.name);
