@@ -23,7 +23,10 @@ fetch("/api/world").then((r) => r.json()).then((w) => {
     for (const v of [e.host, e.role, e.fqdn, e.address, e.port, e.transport]) tr.append(td(String(v)));
     tr.append(td(e.vip ? "VIP" : "", "vip")); $("#endpoints tbody").append(tr); }
 });
-const what = (e) => e.detail || e.summary || [e.name, e.type, e.rcode].filter(Boolean).join(" ") || e.fqdn || "";
+const tuple = (t) => t ? t.transport + " " + t.srcAddress + ":" + t.srcPort + " -> " + t.dstAddress + ":" + t.dstPort : "";
+const what = (e) => e.detail || e.summary
+  || (e.kind === "tls.handshake" ? (e.ok ? "ok, peer " + (e.peerNames.join(" ") || "(no certificate)") : "failed: " + (e.error || "?")) + " " + tuple(e.tuple) : "")
+  || [e.name, e.type, e.rcode].filter(Boolean).join(" ") || e.fqdn || tuple(e.tuple);
 const src = new EventSource("/api/events");
 src.onmessage = (m) => { const e = JSON.parse(m.data); const tr = document.createElement("tr");
   tr.dataset.text = (e.kind + " " + e.host + " " + e.rules.join(" ")).toLowerCase();
