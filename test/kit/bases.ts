@@ -13,12 +13,17 @@ export const ZONE_BASE = {
   world: 112,
   dnsLoadBalanced: 248,
   // 116-148: Access Edge and SIP partners
+  accessEdgeFederation: 116,
   // 152-180: A/V Edge and load balancer
   lbUnit: 168,
   lbWorld: 172,
   lbMisconfig: 176,
   lbPcap: 180,
   // 184-212: XMPP
+  xmppMini: 184,
+  xmppHostile: 188,
+  xmppProsody: 192,
+  xmppMatrix: 196,
   // 216-244: firewall, reverse proxy, mobility
   reverseProxy: 216,
   mobility: 220,

@@ -1,0 +1,80 @@
+/**
+ * The XMPP proxy of one Edge server (XMPP-1): server-to-server streams on TCP 5269
+ * on the Access Edge's external address (S2sNode, with the XMPP-2 allowed-partner
+ * policy), and the internal link on 23456 to the front end's XMPP gateway. Stanzas
+ * from partners go to the gateway; stanzas from the gateway go out by domain.
+ * When no gateway is connected, a partner's stanza is answered with
+ * service-unavailable instead of vanishing.
+ */
+import type { EventSink } from "../../events/types.ts";
+import type { NameResolver } from "../../net/resolver.ts";
+import type { TlsIdentity } from "../../net/tls-identity.ts";
+import type { FederationConfig } from "../../policy/config.ts";
+import { buildStanzaErrorReply } from "../../wire/xmpp/stanza-error.ts";
+import { S2sNode } from "./s2s-node.ts";
+import { InternalLinkServer } from "./internal-link.ts";
+import { decideXmppStreamPartner } from "./partner-policy.ts";
+
+export interface ListenAddress {
+  address: string;
+  port: number;
+}
+
+export interface XmppProxyOptions {
+  host: string;
+  /** Our XMPP domains: the SIP domains (DNS-3 publishes _xmpp-server._tcp for each). */
+  domains: string[];
+  config: FederationConfig;
+  /** EnableXmppFederation. */
+  enabled: boolean;
+  resolver: NameResolver;
+  events: EventSink;
+  dialbackSecret: string;
+  external: { identity: TlsIdentity; listen: ListenAddress[]; localAddress: string };
+  internal: { identity: TlsIdentity; listen: ListenAddress[]; gatewayNames: string[] };
+  negotiationTimeoutMs?: number;
+  maxStanzaBytes?: number;
+}
+
+export class XmppProxy {
+  readonly node: S2sNode;
+  readonly link: InternalLinkServer;
+
+  constructor(private readonly options: XmppProxyOptions) {
+    this.link = new InternalLinkServer({
+      host: options.host,
+      identity: options.internal.identity,
+      gatewayNames: options.internal.gatewayNames,
+      events: options.events,
+      onStanza: (s) => this.node.send(s),
+    });
+    this.node = new S2sNode({
+      host: options.host,
+      domains: options.domains,
+      identity: options.external.identity,
+      resolver: options.resolver,
+      events: options.events,
+      dialbackSecret: options.dialbackSecret,
+      localAddress: options.external.localAddress,
+      decide: (domain) => decideXmppStreamPartner(options.config, options.enabled, domain),
+      deliver: (stanza, meta) => {
+        if (this.link.deliver(stanza)) return;
+        const reply = buildStanzaErrorReply(stanza, "service-unavailable", { text: "XMPP-1: no XMPP gateway is connected to this Edge" });
+        options.events({ kind: "xmpp.refused", ts: Date.now(), host: options.host, rules: ["XMPP-1"], detail: `no gateway link: ${stanza.name} from ${stanza.attr("from") ?? "?"} answered service-unavailable` });
+        if (reply && meta.method !== "bounce") this.node.send(reply);
+      },
+      ...(options.negotiationTimeoutMs ? { negotiationTimeoutMs: options.negotiationTimeoutMs } : {}),
+      ...(options.maxStanzaBytes ? { maxStanzaBytes: options.maxStanzaBytes } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const l of this.options.external.listen) await this.node.listen(l.address, l.port);
+    for (const l of this.options.internal.listen) await this.link.listen(l.address, l.port);
+  }
+
+  async stop(): Promise<void> {
+    await this.link.stop();
+    await this.node.stop();
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The front-end end of the internal XMPP link (XMPP-1, PORT-3): mutual TLS to an
+ * Edge's internal address on TCP 23456 with the front end's certificate, then a
+ * jabber:server stream carrying stanzas both ways. Reconnects (bounded backoff)
+ * when the edge goes away, so a restarted edge is picked up again.
+ */
+import { connect } from "node:tls";
+import { assertLoopback } from "../../../edge/net/loopback.ts";
+import type { EventSink } from "../../../edge/events/types.ts";
+import type { TlsIdentity } from "../../../edge/net/tls-identity.ts";
+import type { XmlElement } from "../../../edge/wire/xmpp/xml-element.ts";
+import { XmppConnection } from "../../../edge/roles/xmpp-proxy/connection.ts";
+
+export interface GatewayLinkOptions {
+  host: string;
+  identity: TlsIdentity;
+  /** The edge's internal address and name (its certificate must name it). */
+  edge: { address: string; port: number; fqdn: string };
+  /** Our name on the stream (the front-end pool FQDN). */
+  from: string;
+  events: EventSink;
+  onStanza(stanza: XmlElement): void;
+}
+
+export class GatewayLink {
+  private conn: XmppConnection | undefined;
+  private up = false;
+  private stopped = false;
+  private retryMs = 100;
+  private timer: NodeJS.Timeout | undefined;
+  private readyWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: GatewayLinkOptions) {}
+
+  get ready(): boolean {
+    return this.up;
+  }
+
+  start(): void {
+    const { edge, identity } = this.options;
+    assertLoopback(edge.address, "connect the XMPP gateway to");
+    const socket = connect({ host: edge.address, port: edge.port, servername: edge.fqdn, cert: identity.certPem, key: identity.keyPem, ca: identity.caPem });
+    socket.once("secureConnect", () => {
+      const conn = new XmppConnection(socket, { host: this.options.host, events: this.options.events, direction: "out" });
+      conn.secure = true;
+      this.conn = conn;
+      conn.on("streamStart", () => {
+        this.up = true;
+        this.retryMs = 100;
+        for (const w of this.readyWaiters.splice(0)) w();
+      });
+      conn.on("stanza", (el) => {
+        if (el.localName === "features") return;
+        this.options.onStanza(el);
+      });
+      conn.on("closed", () => this.lost());
+      conn.openStream({ from: this.options.from, to: edge.fqdn });
+    });
+    socket.once("error", (err) => {
+      this.options.events({ kind: "tls.handshake", ts: Date.now(), host: this.options.host, rules: ["XMPP-1", "PORT-3"], ok: false, peerNames: [], peerEku: [], error: `XMPP gateway link to ${edge.fqdn}: ${err.message}` });
+      this.lost();
+    });
+  }
+
+  /** Resolves once the stream is up, or after `timeoutMs` (false). */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.up) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
+  send(stanza: XmlElement): boolean {
+    if (!this.up || !this.conn) return false;
+    this.conn.send(stanza);
+    return true;
+  }
+
+  private lost(): void {
+    this.up = false;
+    this.conn = undefined;
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopped) this.start();
+    }, this.retryMs);
+    this.timer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, 2000);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.conn?.close();
+  }
+}
