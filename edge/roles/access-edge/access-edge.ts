@@ -38,7 +38,7 @@ export class AccessEdge {
   #ownNames: Set<string>;
   #clientAuth: boolean;
 
-  constructor(private readonly o: AccessEdgeOptions) {
+  constructor(private o: AccessEdgeOptions) {
     this.host = o.host;
     this.#forwarder = new Forwarder(o.host, o.events, o.transactionTimeoutMs ?? 32_000);
     const handler = (side: Side): SipConnectionHandler => ({
@@ -80,6 +80,12 @@ export class AccessEdge {
     this.#accepted.clear();
     await Promise.all(this.#listeners.map((l) => l.close()));
     this.#listeners = [];
+  }
+
+  /** Set-CsAccessEdgeConfiguration and friends at run time: later requests are decided with this configuration. */
+  setConfig(config: AccessEdgeOptions["config"]): void {
+    this.o.config = config;
+    this.#throttle = emptyThrottleState();
   }
 
   /** FED-11 state of the discovered partners this edge has seen. */
