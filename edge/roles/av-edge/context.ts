@@ -1,0 +1,57 @@
+/**
+ * What the request handlers share: settings, the allocation table, the credential
+ * check, the trace, the counters. One per edge server.
+ */
+import type { AllocationEvents } from "./allocation.ts";
+import type { AllocationTable } from "./allocation-table.ts";
+import type { AuthResult, LongTermAuth } from "./auth.ts";
+import type { ClientPath } from "./handoff.ts";
+import type { NonceIssuer } from "./nonce.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { errorResponse, type RequestContext } from "./respond.ts";
+
+export type TraceKind = "stun.request" | "stun.response" | "stun.error" | "turn.allocation" | "turn.relay";
+
+export interface AvEdgeStats {
+  bindings: number;
+  allocations: number;
+  errors: Record<number, number>;
+  /** Input that was discarded without an answer (malformed, bad FINGERPRINT, no permission, ...). */
+  discarded: number;
+  relayedToPeer: number;
+  relayedToClient: number;
+}
+
+export interface TurnContext {
+  opts: ResolvedOptions;
+  table: AllocationTable;
+  auth: LongTermAuth;
+  nonces: NonceIssuer;
+  stats: AvEdgeStats;
+  allocationEvents: AllocationEvents;
+  trace(kind: TraceKind, path: ClientPath, detail: string, rules?: string[]): void;
+}
+
+/** Sends an error response, counts and traces it; 401/438 carry REALM and a fresh NONCE. */
+export function sendError(ctx: TurnContext, req: RequestContext, path: ClientPath, code: number, why: string, extras: { key?: Buffer; unknown?: readonly number[]; reason?: string } = {}): void {
+  const challenge = code === 401 || code === 438;
+  path.send(errorResponse(req, code, { ...extras, ...(challenge ? { realm: ctx.opts.realm, nonce: ctx.nonces.issue() } : {}) }));
+  ctx.stats.errors[code] = (ctx.stats.errors[code] ?? 0) + 1;
+  ctx.trace("stun.error", path, `${code} to ${methodName(req.msg.method)}: ${why}`);
+}
+
+export type Authenticated = Extract<AuthResult, { ok: true }>;
+
+/** Sends the auth failure, or returns the authenticated user. */
+export function authenticate(ctx: TurnContext, req: RequestContext, path: ClientPath): Authenticated | undefined {
+  const r = ctx.auth.check(req);
+  if (r.ok) return r;
+  sendError(ctx, req, path, r.code, r.why);
+  return undefined;
+}
+
+const METHOD_NAMES: Record<number, string> = { 1: "Binding", 3: "Allocate", 4: "Refresh", 6: "Send", 7: "Data", 8: "CreatePermission", 9: "ChannelBind" };
+
+export function methodName(method: number): string {
+  return METHOD_NAMES[method] ?? `method 0x${method.toString(16)}`;
+}
