@@ -88,8 +88,11 @@ export class SnatStrategy implements LbStrategy {
       this.tcpConns.delete(client);
       this.tcpConns.delete(inside);
     };
-    inside.once("error", (e) => {
+    let failedOnce = false;
+    inside.on("error", (e) => {
       if (connected) return close();
+      if (failedOnce) return;
+      failedOnce = true;
       this.tcpConns.delete(inside);
       inside.destroy();
       const next = failed(backend.server, `connect to ${addrText(t)} failed: ${e.message}`);
@@ -97,7 +100,7 @@ export class SnatStrategy implements LbStrategy {
       forwardEvent(ctx, this.rules, backend.server, tuple("tcp", from, ctx.local), `no server took ${addrText(from)}: ${e.message}; connection closed`);
       close();
     });
-    client.once("error", close);
+    client.on("error", close);
     client.once("close", close);
   }
 

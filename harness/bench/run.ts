@@ -5,10 +5,12 @@
 import { execFileSync } from "node:child_process";
 import { projectPath } from "../paths/project-root.ts";
 import { benchStartup } from "./startup.ts";
+import { benchHlb } from "./hlb.ts";
 import type { BenchResult } from "./stats.ts";
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   startup: () => benchStartup(),
+  hlb: () => benchHlb(),
 };
 
 async function main(): Promise<void> {
