@@ -14,6 +14,14 @@ export const ZONE_BASE = {
   dnsLoadBalanced: 248,
   // 116-148: Access Edge and SIP partners
   accessEdgeFederation: 116,
+  accessEdgeFailover: 120,
+  accessEdgeCertificates: 124,
+  accessEdgeBadInput: 128,
+  accessEdgeThrottle: 132,
+  accessEdgeFederationOff: 136,
+  accessEdgeDefaultRoute: 140,
+  accessEdgeProperty: 144,
+  accessEdgeTimeout: 148,
   // 152-180: A/V Edge and load balancer
   lbUnit: 168,
   lbWorld: 172,
