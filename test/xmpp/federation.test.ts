@@ -22,7 +22,7 @@ describe("XMPP federation with edgesim's partner server", () => {
 
   beforeAll(async () => {
     const t = topologyAt(ZONE_BASE.xmppMini, "contoso", (t) => {
-      t.organisation.users.push({ uri: "frank@contoso.test", displayName: "Frank", remote: false, contacts: [], policy: "NoFederation", homedOnSba: false } as never);
+      t.partners.push({ domain: "rogue.test", product: "xmpp", edges: [{ name: "xmpp1", fqdn: "xmpp.rogue.test" }], loadBalancing: "dns", users: ["eve@rogue.test"], hostedDomains: [], publishSrv: true, certificate: { omitClientAuth: false, wrongSan: false, expired: false, untrustedCa: false } });
     });
     world = await startTestWorld(t, { services: SERVICES });
     world.bus.subscribe((e) => events.push(e));
@@ -47,5 +47,67 @@ describe("XMPP federation with edgesim's partner server", () => {
     expect(sent.ok).toBe(true);
     const reply = await romeo.waitFor((s) => s.name === "message" && s.body === "hi romeo", 15_000);
     expect(reply?.attrs.from).toBe("alice@contoso.test");
+  }, 40_000);
+
+  it("XMPP-4: presence both ways - a directed presence shows as availability, a subscriber sees alice's changes", async () => {
+    const alice = gw.users.user("alice@contoso.test");
+    romeo.presence({ to: "alice@contoso.test", show: "away", status: "at lunch" });
+    await expect.poll(() => alice.presences.find((p) => p.note === "at lunch"), { timeout: 15_000 }).toMatchObject({ from: "sip:romeo@jabber.test", availability: 15500 });
+    romeo.presence({ to: "alice@contoso.test", type: "subscribe" });
+    expect(await romeo.waitFor((s) => s.name === "presence" && s.attrs.type === "subscribed" && s.attrs.from === "alice@contoso.test")).toBeDefined();
+    expect(gw.gateway.publishPresence("sip:alice@contoso.test", 6500, "in a meeting")).toBe(1);
+    const seen = await romeo.waitFor((s) => s.name === "presence" && s.show === "dnd" && s.status === "in a meeting");
+    expect(seen?.attrs.from).toBe("alice@contoso.test");
+    gw.gateway.publishPresence("sip:alice@contoso.test", 18500);
+    expect(await romeo.waitFor((s) => s.name === "presence" && s.attrs.type === "unavailable" && s.attrs.from === "alice@contoso.test")).toBeDefined();
+  }, 40_000);
+
+  const refusals = [
+    { name: "FED-9: dave's policy lacks EnableXmppAccess", to: "dave@contoso.test", condition: "forbidden", rule: "FED-9" },
+    { name: "XMPP-5: erin is homed on a survivable branch appliance", to: "erin@contoso.test", condition: "forbidden", rule: "XMPP-5" },
+    { name: "FED-9: nobody@contoso.test is not a user", to: "nobody@contoso.test", condition: "item-not-found", rule: "FED-9" },
+  ];
+  for (const c of refusals) {
+    it(`${c.name}: the partner's IM is answered ${c.condition} and not delivered`, async () => {
+      romeo.message(c.to, `for ${c.to}`, { id: `r-${c.to}` });
+      const err = await romeo.waitFor((s) => s.attrs.id === `r-${c.to}` && s.attrs.type === "error", 15_000);
+      expect(err?.errorCondition).toBe(c.condition);
+      expect(err?.errorText).toContain(c.rule);
+      expect(gw.users.user(c.to).received).toHaveLength(0);
+    }, 30_000);
+  }
+
+  it("FED-9, XMPP-5, XMPP-4: the gateway refuses outgoing IM for users without XMPP and multi-party sends", () => {
+    expect(gw.gateway.sendIm("sip:dave@contoso.test", "romeo@jabber.test", "x")).toMatchObject({ ok: false, rule: "FED-9" });
+    expect(gw.gateway.sendIm("sip:erin@contoso.test", "romeo@jabber.test", "x")).toMatchObject({ ok: false, rule: "XMPP-5" });
+    expect(gw.gateway.sendIm("sip:alice@contoso.test", ["romeo@jabber.test", "juliet@jabber.test"], "x")).toMatchObject({ ok: false, rule: "XMPP-4" });
+    expect(gw.gateway.sendIm("sip:alice@contoso.test", "someone@notapartner.test", "x")).toMatchObject({ ok: false, rule: "XMPP-2" });
+  });
+
+  it("XMPP-4: a group chat message from the partner is refused feature-not-implemented", async () => {
+    romeo.message("alice@contoso.test", "room talk", { type: "groupchat", id: "gc1" });
+    const err = await romeo.waitFor((s) => s.attrs.id === "gc1" && s.attrs.type === "error", 15_000);
+    expect(err?.errorCondition).toBe("feature-not-implemented");
+    expect(gw.users.user("alice@contoso.test").received.some((m) => m.body === "room talk")).toBe(false);
+  }, 30_000);
+
+  it("DNS-3, XMPP-3: the edge found jabber.test by _xmpp-server._tcp SRV and authenticated the streams", () => {
+    expect(events.some((e) => e.kind === "dns.query" && e.name === "_xmpp-server._tcp.jabber.test" && e.type === "SRV" && e.rcode === "NOERROR")).toBe(true);
+    expect(events.some((e) => e.kind === "dns.query" && e.name === "_xmpp-server._tcp.contoso.test" && e.answers.some((a) => a.includes("xmpp.contoso.test")))).toBe(true);
+    expect(events.some((e) => e.kind === "xmpp.stream" && /authenticated by/.test(e.detail) && e.rules.includes("XMPP-3"))).toBe(true);
+  });
+
+  it("XMPP-2: a domain that is not an XMPP allowed partner is refused with policy-violation, and its user's IM goes nowhere", async () => {
+    const eve = new XmppUser({ address: world.plan.byHost("rogue-xmpp1").address, port: C2S_PORT, domain: "rogue.test", username: "eve", password: PARTNER_PASSWORD, caFile: world.pki.caFile });
+    await eve.start();
+    try {
+      eve.message("alice@contoso.test", "let me in", { id: "e1" });
+      const err = await eve.waitFor((s) => s.attrs.id === "e1" && s.attrs.type === "error", 20_000);
+      expect(err).toBeDefined();
+      await expect.poll(() => events.some((e) => e.kind === "xmpp.refused" && e.rules.includes("XMPP-2") && /stream error policy-violation: rogue\.test is not an XMPP allowed partner/.test(e.detail)), { timeout: 15_000 }).toBe(true);
+      expect(gw.users.user("alice@contoso.test").received.some((m) => m.body === "let me in")).toBe(false);
+    } finally {
+      await eve.stop();
+    }
   }, 40_000);
 });

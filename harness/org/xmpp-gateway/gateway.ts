@@ -31,6 +31,8 @@ export interface XmppGatewayOptions {
 
 export type SendResult = { ok: true; id: string } | { ok: false; rule: string; reason: string; code?: number };
 
+/** FED-9 52093/52094: the addressed JID is not one of our users (RFC 6120 8.3.3.8 item-not-found). */
+const NOT_A_USER = new Set([52093, 52094]);
 const REFUSAL_CONDITION: Record<string, StanzaErrorCondition> = { "FED-9": "forbidden", "XMPP-5": "forbidden", "XMPP-2": "not-allowed", "FED-6": "not-allowed" };
 
 export class XmppGateway {
@@ -108,7 +110,7 @@ export class XmppGateway {
         const rule = verdict.rules.at(-1) ?? "XMPP-2";
         const text = verdict.refusal?.diagnostics.text ?? `${rule}: refused`;
         this.options.events({ kind: "xmpp.refused", ts: Date.now(), host: this.options.host, rules: verdict.rules, detail: `${stanza.name} from ${stanza.attr("from") ?? "?"} to ${stanza.attr("to") ?? "?"}: ${text}` });
-        if (stanza.name !== "presence" || stanza.attr("type") === "subscribe") this.answerError(stanza, verdict.refusal?.status === 404 ? "item-not-found" : (REFUSAL_CONDITION[rule] ?? "forbidden"), `${text} (${verdict.refusal?.diagnostics.code ?? ""})`);
+        if (stanza.name !== "presence" || stanza.attr("type") === "subscribe") this.answerError(stanza, NOT_A_USER.has(verdict.refusal?.diagnostics.code ?? 0) ? "item-not-found" : (REFUSAL_CONDITION[rule] ?? "forbidden"), `${text} (${verdict.refusal?.diagnostics.code ?? ""})`);
         return;
       }
     }
