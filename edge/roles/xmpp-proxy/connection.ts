@@ -147,6 +147,7 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> {
   upgradeServer(identity: TlsIdentity): Promise<void> {
     this.flush();
     const raw = this.detach();
+    this.caPem = identity.caPem;
     const secureContext = createSecureContext({ cert: identity.certPem, key: identity.keyPem, ca: identity.caPem });
     const tls = new TLSSocket(raw, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: false });
     return this.finishUpgrade(tls, "secure", undefined);
@@ -156,9 +157,12 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> {
   upgradeClient(identity: TlsIdentity, expectName: string): Promise<void> {
     this.flush();
     const raw = this.detach();
+    this.caPem = identity.caPem;
     const tls = tlsConnect({ socket: raw, servername: expectName, cert: identity.certPem, key: identity.keyPem, ca: identity.caPem, rejectUnauthorized: false, checkServerIdentity: () => undefined });
     return this.finishUpgrade(tls, "secureConnect", expectName);
   }
+
+  private caPem: string | undefined;
 
   private finishUpgrade(tls: TLSSocket, readyEvent: "secure" | "secureConnect", expectName: string | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -174,11 +178,11 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> {
         this.socket = tls;
         this.secure = true;
         const cert: X509Certificate | undefined = tls.getPeerX509Certificate();
-        this.peer = peerCertificateInfo(cert, tls.authorized, tls.authorizationError ? String(tls.authorizationError) : undefined);
+        this.peer = peerCertificateInfo(cert, tls.authorized, tls.authorizationError ? String(tls.authorizationError) : undefined, this.caPem);
         this.events({
           kind: "tls.handshake", ts: Date.now(), host: this.host, tuple: this.tuple(), rules: ["XMPP-3"],
           ok: true, peerNames: this.peer.names, peerEku: this.peer.eku,
-          ...(this.peer.trusted ? {} : { error: this.peer.error ?? "no certificate" }),
+          ...(this.peer.trusted ? {} : { error: this.peer.error ?? "the peer presented no certificate" }),
           ...(expectName && !this.peer.names.includes(expectName) ? { error: `certificate does not name ${expectName}` } : {}),
         });
         this.headerSent = false;

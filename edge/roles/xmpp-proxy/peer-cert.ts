@@ -4,7 +4,7 @@
  * (subjectAltName DNS entries; RFC 6125 matching of the domain, exact or one
  * wildcard label).
  */
-import type { X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 
 export interface PeerCertificateInfo {
   present: boolean;
@@ -15,13 +15,27 @@ export interface PeerCertificateInfo {
   error?: string;
 }
 
-export function peerCertificateInfo(cert: X509Certificate | undefined, authorized: boolean, error: string | undefined): PeerCertificateInfo {
+export function peerCertificateInfo(cert: X509Certificate | undefined, authorized: boolean, error: string | undefined, caPem?: string): PeerCertificateInfo {
   if (!cert) return { present: false, trusted: false, names: [], eku: [], error: "the peer presented no certificate" };
+  // A TLSSocket wrapped by hand (STARTTLS server side) does not set `authorized`: check the chain ourselves.
+  const trusted = authorized || (caPem !== undefined && issuedByOneOf(cert, caPem));
   const names = (cert.subjectAltName ?? "")
     .split(/,\s*/)
     .filter((s) => s.startsWith("DNS:"))
     .map((s) => s.slice(4).toLowerCase());
-  return { present: true, trusted: authorized, names, eku: cert.keyUsage ?? [], ...(error ? { error } : {}) };
+  const why = trusted ? undefined : (error ?? "the certificate does not chain to a CA we trust, or is outside its validity period");
+  return { present: true, trusted, names, eku: cert.keyUsage ?? [], ...(why ? { error: why } : {}) };
+}
+
+/** The leaf is signed by one of the CAs (the sandbox issues leaves directly from its CA) and valid now. */
+function issuedByOneOf(cert: X509Certificate, caPem: string): boolean {
+  const now = Date.now();
+  if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) return false;
+  for (const pem of caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) {
+    const ca = new X509Certificate(pem);
+    if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) return true;
+  }
+  return false;
 }
 
 /** RFC 6125 6.4: the certificate names `domain` exactly or by a wildcard in the left-most label. */
