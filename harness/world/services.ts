@@ -4,6 +4,7 @@
  */
 import type { ServiceFactory } from "./service.ts";
 import { dnsService } from "./dns-service.ts";
+import { avEdgeService } from "./av-edge-service.ts";
 import { frontendService } from "./frontend-service.ts";
 import { accessEdgeService } from "./access-edge-service.ts";
 import { remoteUsersService } from "./remote-users-service.ts";
@@ -17,7 +18,7 @@ import { xmppProxyService } from "./xmpp-proxy-service.ts";
 import { xmppGatewayService } from "./xmpp-gateway-service.ts";
 import { xmppPartnersService } from "./xmpp-partners-service.ts";
 
-export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService, frontendService, accessEdgeService, remoteUsersService, sipPartnersService, webService, reverseProxyService, psomService, webconfEdgeService, hlbService,
+export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService, avEdgeService, frontendService, accessEdgeService, remoteUsersService, sipPartnersService, webService, reverseProxyService, psomService, webconfEdgeService, hlbService,
   xmppProxyService,
   xmppGatewayService,
   xmppPartnersService,

@@ -23,6 +23,9 @@ export const ZONE_BASE = {
   accessEdgeProperty: 144,
   accessEdgeTimeout: 148,
   // 152-180: A/V Edge and load balancer
+  avEdgeFlows: 152,
+  avEdgeErrors: 156,
+  avEdgeInterop: 160,
   lbUnit: 168,
   lbWorld: 172,
   lbMisconfig: 176,

@@ -8,3 +8,6 @@ export type { AvEdgeOptions } from "./options.ts";
 export type { AvEdgeStats } from "./context.ts";
 export { listenTcp, listenUdp, type Listener } from "./listeners.ts";
 export { derivePoolSecret, issueCredentials, lookupPassword, passwordFor, type AvCredentials } from "./credentials.ts";
+export { MrasServer, type MrasServerOptions } from "./mras-server.ts";
+export { requestAvCredentials, AvCredentialError, type AvCredentialRequest, type GrantedAvCredentials } from "./mras-client.ts";
+export { MRAS_DEFAULT_LIFETIME_SEC, type MrasServerEntry } from "./mras-protocol.ts";
