@@ -1,0 +1,164 @@
+/**
+ * The balancer in front of the real A/V Edge (edge/roles/av-edge): TURN allocations
+ * through the A/V VIP, media to the edge's own address (HLB-3), what missing
+ * affinity and failover do to allocations (HLB-6), and real clients (coturn's
+ * turnutils_stunclient, stun-client's `stun`) through the VIP in both modes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import dgram from "node:dgram";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { EventBus } from "../../harness/events/bus.ts";
+import { AvEdgeServer, listenUdp, type Listener } from "../../edge/roles/av-edge/index.ts";
+import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, type Affinity, type BackendTarget, type LbStrategy } from "../../edge/lb/index.ts";
+import type { LbEvent } from "../../edge/events/types.ts";
+import { ZONE_BASE } from "../kit/bases.ts";
+import { PEERS, peerIt } from "../kit/peers.ts";
+import { binding, localOf, udpClient } from "./kit.ts";
+import { TurnClient } from "./turn-client.ts";
+
+const Z = ZONE_BASE.lbUnit;
+const VIP = `127.${Z + 2}.50.12`;
+const VIP_SNAT = `127.${Z + 2}.50.13`;
+const EDGE = (n: number) => `127.${Z + 2}.5${n}.12`;
+const CLIENT = `127.${Z + 3}.50.1`;
+const PEER = `127.${Z + 3}.50.9`;
+const run = promisify(execFile);
+const bus = new EventBus();
+const edges = new Map<string, AvEdgeServer>();
+const listeners: Listener[] = [];
+const sockets: dgram.Socket[] = [];
+const vips: Vip[] = [];
+
+beforeAll(async () => {
+  for (const n of [1, 2]) {
+    const server = new AvEdgeServer({ host: `edge${n}`, relayAddress: EDGE(n), realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    edges.set(`edge${n}`, server);
+    listeners.push(await listenUdp(server, EDGE(n), 3478));
+  }
+});
+afterAll(async () => {
+  for (const v of vips) await v.stop();
+  for (const s of sockets) s.close();
+  for (const l of listeners) await l.close();
+  for (const e of edges.values()) await e.stop();
+});
+
+function backends(): BackendTarget[] {
+  return [...edges].map(([server, sink], i) => ({ server, target: { address: EDGE(i + 1), port: 3478 }, sink }));
+}
+
+async function avVip(strategy: LbStrategy, affinity: Affinity = "source", address = VIP, port = 0): Promise<Vip> {
+  const vip = await Vip.start({
+    name: "vip-av", address, servers: [...edges.keys()], listeners: [{ port, transport: "udp", backends: backends() }], strategy, affinity, events: bus.emit, capture: true,
+    fall: 1, probe: sinkBindingProbe((e) => edges.get(e), { address, port: 3478 }, { address, port: 3478 }, 500), healthIntervalMs: 60_000,
+  });
+  vips.push(vip);
+  return vip;
+}
+
+async function client(to?: { address: string; port: number }, address = CLIENT): Promise<dgram.Socket> {
+  const c = await udpClient(address, to);
+  sockets.push(c);
+  return c;
+}
+
+describe("TURN through the A/V VIP", () => {
+  it("HLB-3: the relayed address is the edge's physical IP, and media to it bypasses the balancer", async () => {
+    const vip = await avVip(new NoNatStrategy());
+    const to = { address: VIP, port: vip.endpoints[0]!.port };
+    const turn = new TurnClient(await client(to), to, "alice", "secret");
+    const rec = bus.record(["lb.forward"]);
+    const relayed = await turn.allocate();
+    expect(relayed?.address).toMatch(new RegExp(`^(${EDGE(1)}|${EDGE(2)})$`.replace(/\./g, "\\.")));
+    const peer = await client(undefined, PEER);
+    const peerAddr = { family: "IPv4" as const, address: PEER, port: peer.address().port };
+    expect(await turn.permit(peerAddr)).toBe(true);
+    const atPeer = new Promise<{ from: string; text: string }>((resolve) => peer.once("message", (m, r) => resolve({ from: `${r.address}:${r.port}`, text: m.toString() })));
+    turn.sendTo(peerAddr, Buffer.from("media 1"));
+    expect(await atPeer).toEqual({ from: `${relayed!.address}:${relayed!.port}`, text: "media 1" });
+    peer.send("media 2", relayed!.port, relayed!.address);
+    expect((await turn.nextData())?.data.toString()).toBe("media 2");
+    rec.stop();
+    const touchesPeer = rec.events.filter((e) => e.tuple && [e.tuple.srcAddress, e.tuple.dstAddress].includes(PEER));
+    expect(touchesPeer).toEqual([]);
+    expect(rec.events.some((e) => e.tuple?.dstAddress === VIP)).toBe(true);
+  });
+
+  it("HLB-6: without affinity one client's requests alternate between edges and the allocation never completes; with affinity it does", async () => {
+    const none = await avVip(new NoNatStrategy(), "none");
+    const to = { address: VIP, port: none.endpoints[0]!.port };
+    const bounced = new TurnClient(await client(to), to, "alice", "secret");
+    expect(await bounced.allocate(6)).toBeUndefined();
+    expect(bounced.codes[0]).toBe(401);
+    expect(bounced.codes.slice(1).every((c) => c === 438)).toBe(true);
+    const sticky = await avVip(new NoNatStrategy(), "source");
+    const to2 = { address: VIP, port: sticky.endpoints[0]!.port };
+    expect(await new TurnClient(await client(to2), to2, "alice", "secret").allocate(6)).toBeDefined();
+  });
+
+  it("failover: stop the edge holding an allocation; the client's next request reaches the survivor, which has no allocation (437), and a new one succeeds there", async () => {
+    const spare = new AvEdgeServer({ host: "edge1", relayAddress: EDGE(1), realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    const pool = new Map([["edge1", spare], ["edge2", edges.get("edge2")!]]);
+    const vip = await Vip.start({
+      name: "vip-av", address: VIP, servers: ["edge1", "edge2"], events: bus.emit, strategy: new NoNatStrategy(), fall: 1, healthIntervalMs: 60_000,
+      listeners: [{ port: 0, transport: "udp", backends: [...pool].map(([server, sink], i) => ({ server, target: { address: EDGE(i + 1), port: 3478 }, sink })) }],
+      probe: sinkBindingProbe((e) => pool.get(e), { address: VIP, port: 3478 }, { address: VIP, port: 3478 }, 500),
+    });
+    vips.push(vip);
+    const to = { address: VIP, port: vip.endpoints[0]!.port };
+    let turn: TurnClient | undefined;
+    let first;
+    // The round-robin start is shared: move clients until one lands on edge1 (the edge we stop).
+    for (let i = 0; i < 4 && first?.address !== EDGE(1); i++) {
+      turn = new TurnClient(await client(to, `127.${Z + 3}.51.${i + 1}`), to, "alice", "secret");
+      first = await turn.allocate();
+    }
+    expect(first?.address).toBe(EDGE(1));
+    await spare.stop();
+    const rec = bus.record(["lb.failover"]);
+    await vip.checkHealth();
+    rec.stop();
+    expect((rec.events[0] as LbEvent | undefined)?.detail).toMatch(/edge1 is down: new flows go to edge2; 1 client\(s\) pinned to edge1 lose their state there \(TURN allocations on edge1 are lost/);
+    const refresh = await turn!.request(0x004, []);
+    expect(turn!.codes.at(-1)).toBe(437);
+    expect(refresh).toBeDefined();
+    expect((await turn!.allocate())?.address).toBe(EDGE(2));
+  });
+});
+
+describe("real STUN clients through the A/V VIP, both modes", () => {
+  const modes = [
+    { mode: "no-nat", address: VIP, strategy: () => new NoNatStrategy(), mapped: () => CLIENT },
+    { mode: "snat", address: VIP_SNAT, strategy: () => new SnatStrategy({}, ["HLB-6"]), mapped: () => VIP_SNAT },
+  ];
+  let started = false;
+  const startBoth = async () => {
+    if (started) return;
+    started = true;
+    for (const m of modes) await avVip(m.strategy(), "source", m.address, 3478);
+  };
+
+  for (const m of modes) {
+    it(`HLB-${m.mode === "snat" ? "6" : "2"}: our own Binding through the ${m.mode} VIP maps to ${m.mode === "snat" ? "the balancer" : "the client"}`, async () => {
+      await startBoth();
+      const c = await client({ address: m.address, port: 3478 });
+      const got = await binding(c);
+      expect(got?.from).toBe(`${m.address}:3478`);
+      expect(got?.mapped.split(":")[0]).toBe(m.mapped());
+      if (m.mode === "no-nat") expect(got?.mapped).toBe(localOf(c));
+    });
+
+    peerIt(PEERS.turnutils)(`HLB-${m.mode === "snat" ? "6" : "2"}: turnutils_stunclient through the ${m.mode} VIP sees ${m.mode === "snat" ? "the VIP" : "itself"} as reflexive address`, async () => {
+      await startBoth();
+      const { stdout } = await run("turnutils_stunclient", ["-L", CLIENT, "-p", "3478", m.address], { timeout: 10_000 });
+      expect(stdout).toMatch(new RegExp(`UDP reflexive addr: ${m.mapped().replace(/\./g, "\\.")}:\\d+`));
+    });
+
+    peerIt(PEERS.stun)(`HLB-${m.mode === "snat" ? "6" : "2"}: stun-client's \`stun\` through the ${m.mode} VIP gets ${m.mode === "snat" ? "the VIP" : "its own address"} mapped`, async () => {
+      await startBoth();
+      const out = await run("stun", [m.address, "1", "-v", "-i", CLIENT], { timeout: 10_000 }).catch((e: { stdout: string; stderr: string }) => e);
+      expect(`${out.stdout}${out.stderr}`).toMatch(new RegExp(`MappedAddress = ${m.mapped().replace(/\./g, "\\.")}:\\d+`));
+    });
+  }
+});
