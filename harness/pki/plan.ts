@@ -42,8 +42,8 @@ export function planCertificates(t: Topology): CertificateRequest[] {
     org.internalWebFqdn, org.externalWebFqdn, ...org.sipDomains.map((d) => `lyncdiscoverinternal.${d}`),
   ]);
   out.push({ name: "frontend", commonName: org.frontEndPool.fqdn, dnsNames: fe, eku: BOTH, ...valid });
-  const rp = unique([org.externalWebFqdn, ...org.sipDomains.flatMap((d) => [`lyncdiscover.${d}`, `meet.${d}`, `dialin.${d}`])]);
-  out.push({ name: "reverse-proxy", commonName: org.externalWebFqdn, dnsNames: rp, eku: ["serverAuth"], ...valid });
+  const rp = reverseProxyNames(t);
+  out.push({ name: "reverse-proxy", commonName: rp.includes(org.externalWebFqdn.toLowerCase()) ? org.externalWebFqdn : rp[0]!, dnsNames: rp, eku: ["serverAuth"], ...valid });
 
   for (const p of t.partners) {
     const knobs = p.certificate;
@@ -61,6 +61,22 @@ export function planCertificates(t: Topology): CertificateRequest[] {
     }
   }
   return out;
+}
+
+/**
+ * The reverse proxy's published names (RP-1), less the ones the topology leaves off
+ * (organisation.reverseProxy.certificate.omitNames): without lyncdiscover.<d>,
+ * autodiscover over HTTPS fails on the name check and only HTTP 80 works (MOB-4).
+ */
+function reverseProxyNames(t: Topology): string[] {
+  const org = t.organisation;
+  const all = unique([org.externalWebFqdn, ...org.sipDomains.flatMap((d) => [`lyncdiscover.${d}`, `meet.${d}`, `dialin.${d}`])]);
+  const omit = unique(org.reverseProxy?.certificate.omitNames ?? []);
+  const unknown = omit.filter((n) => !all.includes(n));
+  if (unknown.length) throw new RangeError(`organisation.reverseProxy.certificate.omitNames: ${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} not on the reverse-proxy certificate (its names: ${all.join(", ")})`);
+  const kept = all.filter((n) => !omit.includes(n));
+  if (kept.length === 0) throw new RangeError(`organisation.reverseProxy.certificate.omitNames leaves the reverse-proxy certificate with no name at all (keep at least ${org.externalWebFqdn})`);
+  return kept;
 }
 
 function unique(list: string[]): string[] {

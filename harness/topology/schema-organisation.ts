@@ -64,6 +64,14 @@ export const OrganisationSchema = z.strictObject({
   externalAccessPolicies: z.array(ExternalAccessPolicySchema).default([]),
   users: z.array(UserSchema).default([]),
   edgePool: EdgePoolSchema,
+  reverseProxy: z
+    .strictObject({
+      certificate: z
+        .strictObject({ omitNames: z.array(FqdnSchema).default([]).describe("names left off the reverse-proxy certificate, e.g. lyncdiscover.<domain>") })
+        .default({ omitNames: [] }),
+    })
+    .optional()
+    .describe("MOB-4: a reverse-proxy certificate without lyncdiscover.<domain> (the SAN not bought) breaks autodiscover over HTTPS"),
 });
 
 export type Organisation = z.infer<typeof OrganisationSchema>;
