@@ -6,9 +6,19 @@
 import type { ActionKind, ExpectationKind } from "../types.ts";
 import { EXPECTATIONS } from "./expectations.ts";
 import { EXPLAIN_ACTIONS } from "./explain-steps.ts";
+import { MOBILITY_ACTIONS } from "./mobility-steps.ts";
+import { FIREWALL_ACTIONS } from "./firewall-steps.ts";
+import { FIREWALL_EXPECTATIONS } from "./firewall-expectations.ts";
 
-export const ACTIONS: ActionKind[] = [...EXPLAIN_ACTIONS];
-export const EXPECTATION_KINDS: ExpectationKind[] = [...EXPECTATIONS];
+export const ACTIONS: ActionKind[] = [
+  ...EXPLAIN_ACTIONS,
+  ...MOBILITY_ACTIONS,
+  ...FIREWALL_ACTIONS,
+];
+export const EXPECTATION_KINDS: ExpectationKind[] = [
+  ...EXPECTATIONS,
+  ...FIREWALL_EXPECTATIONS,
+];
 
 export function registerActions(kinds: ActionKind[]): void {
   for (const k of kinds) if (!ACTIONS.some((a) => a.name === k.name)) ACTIONS.push(k);
