@@ -155,6 +155,13 @@ describe("real STUN clients through the A/V VIP, both modes", () => {
       expect(stdout).toMatch(new RegExp(`UDP reflexive addr: ${m.mapped().replace(/\./g, "\\.")}:\\d+`));
     });
 
+    peerIt(PEERS.turnutils)(`HLB-3: turnutils_uclient allocates and relays through the ${m.mode} VIP with no loss (relays on the edges' own IPs)`, async () => {
+      await startBoth();
+      const { stdout } = await run("turnutils_uclient", ["-u", "alice", "-w", "secret", "-y", "-n", "50", "-m", "4", "-l", "170", "-L", CLIENT, "-p", "3478", m.address], { timeout: 30_000 });
+      expect(stdout).toMatch(/tot_send_msgs=200, tot_recv_msgs=200/);
+      expect(stdout).toMatch(/Total lost packets 0 \(/);
+    }, 40_000);
+
     peerIt(PEERS.stun)(`HLB-${m.mode === "snat" ? "6" : "2"}: stun-client's \`stun\` through the ${m.mode} VIP gets ${m.mode === "snat" ? "the VIP" : "its own address"} mapped`, async () => {
       await startBoth();
       const out = await run("stun", [m.address, "1", "-v", "-i", CLIENT], { timeout: 10_000 }).catch((e: { stdout: string; stderr: string }) => e);
