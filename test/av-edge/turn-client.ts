@@ -118,6 +118,13 @@ export class TurnTestClient {
     return { challenge, answer: await this.request(method, attrs, { signed: true }) };
   }
 
+  /** Signs later requests as another user (same realm and nonce): the 441 case. */
+  signAs(username: string, password: string): void {
+    if (!this.realm) throw new Error("signAs() before login(): no realm yet");
+    this.username = username;
+    this.key = longTermKey(username, this.realm, password);
+  }
+
   /** Replaces the nonce (438 retries, stale-nonce tests). */
   setNonce(nonce: string): void {
     this.nonce = nonce;
