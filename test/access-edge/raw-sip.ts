@@ -7,7 +7,7 @@ import tls, { type TLSSocket } from "node:tls";
 import net from "node:net";
 import { assertLoopback } from "../../edge/net/loopback.ts";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
-import { SipStreamFramer, type SipResponse, type SipRequest } from "../../edge/wire/sip/index.ts";
+import { SipHeaders, SipResponse, SipStreamFramer, type SipRequest } from "../../edge/wire/sip/index.ts";
 
 export class RawSip {
   #framer = new SipStreamFramer();
@@ -17,7 +17,12 @@ export class RawSip {
 
   private constructor(readonly socket: TLSSocket) {
     socket.on("data", (b: Buffer) => {
-      for (const ev of this.#framer.push(b)) if (ev.type === "message") this.#queue.push(ev.message);
+      for (const ev of this.#framer.push(b)) {
+        if (ev.type === "message") this.#queue.push(ev.message);
+        // A response that copies a broken request's fields does not parse: keep its status line.
+        const status = ev.type === "malformed" ? /^SIP\/2\.0 (\d{3}) (.*)$/.exec(ev.head?.startLine ?? "") : null;
+        if (status) this.#queue.push(new SipResponse(Number(status[1]), status[2] ?? "", new SipHeaders()));
+      }
       this.#wake();
     });
     socket.on("close", () => {

@@ -12,10 +12,10 @@ import type { WebSocket } from "ws";
 import { emptyThrottleState, recordOutcome, type ThrottleState, type Verdict } from "../../policy/index.ts";
 import { parseSipAddress } from "../../policy/domains.ts";
 import { NameNotFoundError } from "../../net/resolver.ts";
-import { createResponse, validateProxyRequest, type SipRequest, type SipResponse } from "../../wire/sip/index.ts";
+import { validateProxyRequest, type SipRequest, type SipResponse } from "../../wire/sip/index.ts";
 import { ConnectionPool } from "./connection-pool.ts";
 import { protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
-import { answerable, Forwarder, refusalResponse, type OutInterface } from "./forwarder.ts";
+import { answerable, Forwarder, refusalResponse, safeResponse, type OutInterface } from "./forwarder.ts";
 import { connectForRoute } from "./next-hop.ts";
 import type { AccessEdgeOptions } from "./options.ts";
 import { addressOf, decideRoute, type Decision, type Side } from "./route-request.ts";
@@ -121,7 +121,7 @@ export class AccessEdge {
   #onRequest(req: SipRequest, conn: SipConnection, side: Side): void {
     this.#handle(req, conn, side).catch((err: unknown) => {
       this.o.events({ kind: "note", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: ["FED-12"], detail: `handling ${req.method} failed: ${(err as Error).message}` });
-      if (req.method !== "ACK" && !conn.closed) conn.send(createResponse(answerable(req), 500));
+      if (req.method !== "ACK" && !conn.closed) conn.send(safeResponse(answerable(req), 500, "Server Internal Error"));
     });
   }
 
@@ -129,8 +129,8 @@ export class AccessEdge {
     const source = side === "internal" ? this.o.internal.fqdn : this.o.external.fqdn;
     const check = validateProxyRequest(req);
     if (check.action === "reject") return this.#refuse(req, conn, protocolRefusal(check.status, check.reason.replace(/ \(.*$/, ""), check.reason), source);
-    if (check.action === "answer-locally") return conn.send(createResponse(req, 200, "OK", [["ms-diagnostics", `0;reason="RFC3261-16.3: ${check.reason}";source="${source}"`]]));
-    if (this.#forwarder.isLoop(req, this.#forwarder.branchFor(req))) return this.#refuse(req, conn, protocolRefusal(482, "Loop Detected", "the request already passed this edge (Via)"), source);
+    if (check.action === "answer-locally") return conn.send(safeResponse(req, 200, "OK", [["ms-diagnostics", `0;reason="RFC3261-16.3: ${check.reason}";source="${source}"`]]));
+    if (this.#forwarder.isLoop(req, this.#ownNames)) return this.#refuse(req, conn, protocolRefusal(482, "Loop Detected", "the request already passed this edge (Via)"), source);
     this.#stripOwnRoutes(req);
 
     const fromDomain = parseSipAddress(addressOf(req.from()?.uriText))?.domain;

@@ -8,7 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import type { EventSink } from "../../events/types.ts";
-import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, removeTopVia, SipHeaders, SipRequest, type SipResponse } from "../../wire/sip/index.ts";
+import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, removeTopVia, SipHeaders, SipRequest, SipResponse } from "../../wire/sip/index.ts";
 import { edgeRefusal, formatMsDiagnostics, type EdgeRefusal } from "./diagnostics.ts";
 import type { SipConnection } from "./sip-connection.ts";
 import { TransactionTable, transactionKey, type TransactionEnd } from "./transactions.ts";
@@ -40,7 +40,22 @@ export function answerable(req: SipRequest): SipRequest {
 }
 
 export function refusalResponse(req: SipRequest, refusal: EdgeRefusal, source: string): SipResponse {
-  return createResponse(req, refusal.status, refusal.reason, [["ms-diagnostics", formatMsDiagnostics(refusal.diagnostics, source)]]);
+  return safeResponse(req, refusal.status, refusal.reason, [["ms-diagnostics", formatMsDiagnostics(refusal.diagnostics, source)]]);
+}
+
+/**
+ * createResponse (8.2.6), falling back to copying the fields as they are when the To
+ * field is too broken to add a tag to (RFC 4475 messages): bad input still gets its answer.
+ */
+export function safeResponse(req: SipRequest, status: number, reason?: string, extra: Array<[string, string]> = []): SipResponse {
+  try {
+    return createResponse(req, status, reason, extra);
+  } catch {
+    const headers = new SipHeaders(["Via", "From", "To", "Call-ID", "CSeq"].flatMap((n) => req.headers.fieldsOf(n).map((f) => ({ ...f }))));
+    for (const [n, v] of extra) headers.append(n, v);
+    headers.append("Content-Length", "0");
+    return new SipResponse(status, reason ?? "Bad Request", headers);
+  }
 }
 
 export class Forwarder {
@@ -55,14 +70,21 @@ export class Forwarder {
    * one, so a CANCEL or a non-2xx ACK gets the same branch as its INVITE downstream.
    */
   branchFor(req: SipRequest): string {
-    const incoming = req.topVia()?.branch;
-    if (!isRfc3261Branch(incoming)) return generateBranch();
+    return this.#derive(req.topVia()?.branch) ?? generateBranch();
+  }
+
+  #derive(incoming: string | undefined): string | undefined {
+    if (!isRfc3261Branch(incoming)) return undefined;
     return MAGIC_COOKIE + createHash("sha1").update(this.host).update("\0").update(incoming!).digest("hex").slice(0, 24);
   }
 
-  /** 16.3 step 4: our own branch already in the Via path means the request came back to us. */
-  isLoop(req: SipRequest, branch: string): boolean {
-    return req.vias().some((v) => v.branch === branch);
+  /**
+   * 16.3 step 4: a Via of ours whose branch we derived from the Via below it means this
+   * request already passed here (edgesim has no legitimate spirals through one edge).
+   */
+  isLoop(req: SipRequest, ownHosts: ReadonlySet<string>): boolean {
+    const vias = req.vias();
+    return vias.some((v, i) => ownHosts.has(v.host.toLowerCase()) && v.branch !== undefined && v.branch === this.#derive(vias[i + 1]?.branch));
   }
 
   forward(req: SipRequest, upstream: SipConnection, downstream: SipConnection, o: ForwardOptions): void {
