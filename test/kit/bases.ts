@@ -40,4 +40,6 @@ export const ZONE_BASE = {
   mobility: 220,
   mobilityAffinity: 224,
   mobilityCname: 228,
+  scenarioSteps: 232,
+  scenarioStepsRun: 236,
 } as const;

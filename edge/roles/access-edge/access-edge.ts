@@ -130,7 +130,6 @@ export class AccessEdge {
     const check = validateProxyRequest(req);
     if (check.action === "reject") return this.#refuse(req, conn, protocolRefusal(check.status, check.reason.replace(/ \(.*$/, ""), check.reason), source);
     if (check.action === "answer-locally") return conn.send(safeResponse(req, 200, "OK", [["ms-diagnostics", `0;reason="RFC3261-16.3: ${check.reason}";source="${source}"`]]));
-    if (this.#forwarder.isLoop(req, this.#ownNames)) return this.#refuse(req, conn, protocolRefusal(482, "Loop Detected", "the request already passed this edge (Via)"), source);
     this.#stripOwnRoutes(req);
 
     const fromDomain = parseSipAddress(addressOf(req.from()?.uriText))?.domain;

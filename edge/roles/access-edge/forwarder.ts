@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { EventSink } from "../../events/types.ts";
 import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, removeTopVia, SipHeaders, SipRequest, SipResponse } from "../../wire/sip/index.ts";
-import { edgeRefusal, formatMsDiagnostics, type EdgeRefusal } from "./diagnostics.ts";
+import { edgeRefusal, formatMsDiagnostics, protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import type { SipConnection } from "./sip-connection.ts";
 import { TransactionTable, transactionKey, type TransactionEnd } from "./transactions.ts";
 
@@ -79,16 +79,25 @@ export class Forwarder {
   }
 
   /**
-   * 16.3 step 4: a Via of ours whose branch we derived from the Via below it means this
-   * request already passed here (edgesim has no legitimate spirals through one edge).
+   * 16.3 step 4: the request already left by this very interface with the branch we would
+   * derive (our Via for that interface, branch derived from the Via below it) - a loop.
+   * Leaving by another interface is a spiral (a remote user's request coming back from the
+   * front end towards federation), which is legitimate.
    */
-  isLoop(req: SipRequest, ownHosts: ReadonlySet<string>): boolean {
+  isLoop(req: SipRequest, outFqdn: string): boolean {
     const vias = req.vias();
-    return vias.some((v, i) => ownHosts.has(v.host.toLowerCase()) && v.branch !== undefined && v.branch === this.#derive(vias[i + 1]?.branch));
+    const host = outFqdn.toLowerCase();
+    return vias.some((v, i) => v.host.toLowerCase() === host && v.branch !== undefined && v.branch === this.#derive(vias[i + 1]?.branch));
   }
 
   forward(req: SipRequest, upstream: SipConnection, downstream: SipConnection, o: ForwardOptions): void {
     const original = answerable(req);
+    if (this.isLoop(req, o.out.fqdn)) {
+      const refusal = protocolRefusal(482, "Loop Detected", `the request already left ${o.out.fqdn} with this branch (Via)`);
+      this.events({ kind: "sip.refused", ts: Date.now(), host: this.host, tuple: upstream.info.tuple, rules: refusal.rules, method: req.method, status: 482, callId: original.callId(), detail: refusal.diagnostics.text });
+      if (req.method !== "ACK") upstream.send(refusalResponse(original, refusal, o.source));
+      return;
+    }
     const branch = this.branchFor(req);
     decrementMaxForwards(req);
     addVia(req, { transport: o.out.transport, host: o.out.fqdn, port: o.out.port, branch });
