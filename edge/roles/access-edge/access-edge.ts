@@ -133,15 +133,21 @@ export class AccessEdge {
     this.#stripOwnRoutes(req);
 
     const fromDomain = parseSipAddress(addressOf(req.from()?.uriText))?.domain;
+    // Resolve first: the throttle state must be read after the last await (FED-11 under concurrency).
+    const senderSrvTargets = side === "federation" && fromDomain ? await this.#senderSrv(fromDomain) : undefined;
     const decision = decideRoute(req, side, {
       config: this.o.config,
       throttle: this.#throttle,
       now: (this.o.now ?? Date.now)(),
       peerNames: conn.info.peer?.names ?? [],
-      ...(side === "federation" && fromDomain ? { senderSrvTargets: await this.#senderSrv(fromDomain) } : {}),
+      ...(senderSrvTargets ? { senderSrvTargets } : {}),
       hasRemoteUser: (aor) => this.#remoteFlows.has(aor),
     });
-    if ("verdict" in decision && decision.verdict) this.#traceVerdict(req, conn, decision.verdict);
+    if ("verdict" in decision && decision.verdict) {
+      // FED-11: keep the new throttle state before any await, refusals included (watch list, rate window).
+      if (decision.verdict.nextThrottleState) this.#throttle = decision.verdict.nextThrottleState;
+      this.#traceVerdict(req, conn, decision.verdict);
+    }
     if (decision.kind === "refuse") return this.#refuse(req, conn, decision.refusal, source);
     await this.#dispatch(req, conn, side, decision, fromDomain, source);
   }
@@ -177,7 +183,6 @@ export class AccessEdge {
     const verdict: Verdict | undefined = d.verdict;
     if (side === "federation" && verdict) extra.push(["ms-edge-proxy-message-trust", `ms-source-type=ExternalFederation;ms-ep-fqdn=${conn.info.peer?.names[0] ?? "unknown"};ms-source-verified-user=${verdict.verification === "verifiable" ? "verified" : "unverified"}`]);
     const discovered = side === "federation" && verdict?.nextThrottleState !== undefined && fromDomain;
-    if (verdict?.nextThrottleState) this.#throttle = verdict.nextThrottleState;
     this.#trace("sip.request", req, conn, verdict?.rules ?? [], `forwarded to the front-end pool ${o.internal.poolFqdn}${d.steps.length ? `: ${d.steps.join("; ")}` : ""}`);
     this.#forwarder.forward(req, conn, pool, {
       out: int, source, downstreamIsFederation: false, extraHeaders: extra,
@@ -198,6 +203,8 @@ export class AccessEdge {
   #traceVerdict(req: SipRequest, conn: SipConnection, v: Verdict): void {
     const summary = v.allowed ? `allowed ${req.method}: route ${v.route?.kind}, ${v.verification}` : `refused ${v.refusal?.status}: ${v.refusal?.diagnostics.text}`;
     this.o.events({ kind: "policy.verdict", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: v.rules, allowed: v.allowed, summary, steps: v.steps });
+    // FED-11: the product's event log entries (14601 report, 14603 limited), as notes naming the rule.
+    for (const e of v.events ?? []) this.o.events({ kind: "note", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: [e.rule], detail: `event ${e.id}${e.partner ? ` (${e.partner})` : ""}: ${e.text}` });
   }
 
   /** Route entries naming this edge are ours to consume (16.4). */
