@@ -14,7 +14,7 @@ import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, type Affinity, type
 import type { LbEvent } from "../../edge/events/types.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
-import { binding, localOf, udpClient } from "./kit.ts";
+import { binding, localOf, systemProgram, udpClient } from "./kit.ts";
 import { TurnClient } from "./turn-client.ts";
 
 const Z = ZONE_BASE.lbUnit;
@@ -164,7 +164,7 @@ describe("real STUN clients through the A/V VIP, both modes", () => {
 
     peerIt(PEERS.stun)(`HLB-${m.mode === "snat" ? "6" : "2"}: stun-client's \`stun\` through the ${m.mode} VIP gets ${m.mode === "snat" ? "the VIP" : "its own address"} mapped`, async () => {
       await startBoth();
-      const out = await run("stun", [m.address, "1", "-v", "-i", CLIENT], { timeout: 10_000 }).catch((e: { stdout: string; stderr: string }) => e);
+      const out = await run(systemProgram("stun"), [m.address, "1", "-v", "-i", CLIENT], { timeout: 10_000 }).catch((e: { stdout: string; stderr: string }) => e);
       expect(`${out.stdout}${out.stderr}`).toMatch(new RegExp(`MappedAddress = ${m.mapped().replace(/\./g, "\\.")}:\\d+`));
     });
   }

@@ -6,6 +6,7 @@
  * peer it sees. stop() makes it fall silent, like a dead server.
  */
 import dgram from "node:dgram";
+import { existsSync } from "node:fs";
 import type net from "node:net";
 import type { AvPacketSink, UdpFlow } from "../../edge/roles/av-edge/handoff.ts";
 import { StunClass, StunMethod, StunMessageBuilder, Software, XorMappedAddress, decodeStun, getXorMappedAddress, isStun, newTransactionId } from "../../edge/wire/stun/index.ts";
@@ -84,4 +85,17 @@ export async function binding(s: dgram.Socket, to?: { address: string; port: num
 export function localOf(s: dgram.Socket): string {
   const a = s.address();
   return `${a.address}:${a.port}`;
+}
+
+/**
+ * The Debian program of that name, skipping node_modules/.bin (an npm package's `stun`
+ * bin shadows stun-client's under npx/vitest, whose PATH puts node_modules/.bin first).
+ */
+export function systemProgram(name: string): string {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (!dir || dir.includes("node_modules")) continue;
+    const p = `${dir}/${name}`;
+    if (existsSync(p)) return p;
+  }
+  throw new RangeError(`${name} is not installed outside node_modules (PATH ${process.env.PATH})`);
 }
