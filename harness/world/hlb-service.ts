@@ -27,6 +27,7 @@ export interface HlbServiceOptions {
 }
 
 export interface RunningHlb extends RunningService {
+  /** "vip-av" (UDP 3478 and TCP 443 share one pool: affinity across both), and "<vip>:<port>" for the TCP VIPs. */
   vips: Map<string, Vip>;
 }
 
@@ -69,28 +70,27 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
       const snat = (rules: string[]) => new SnatStrategy({}, rules);
       const mode = (m: "snat" | "no-nat", rules: string[]) => (m === "snat" ? snat(rules) : new NoNatStrategy("targeted"));
 
-      const plans: VipPlan[] = [
-        {
-          host: "vip-access", role: "access", strategy: mode(pool.nat.access, ["HLB-1"]),
-          ports: [PORTS.sipMtls, https, PORTS.xmppS2s].map((port) => ({ port, transport: "tcp" as const })),
-          target: (e, port) => ({ server: e, target: { address: addr(e, "external-access"), port } }),
-          probe: tcpProbe("external-access", PORTS.sipMtls, "vip-access"),
-        },
-        {
-          host: "vip-webconf", role: "webconf", strategy: mode(pool.nat.webconf, ["HLB-1"]),
-          ports: [{ port: https, transport: "tcp" }],
-          target: (e, port) => {
-            const w = webconf?.edges.get(e);
-            return { server: e, target: { address: addr(e, "external-webconf"), port }, ...(w ? { sink: { acceptTcp: (s) => w.acceptTcp(s) } } : {}) };
+      // One pool per forwarded TCP port, probed on that port: the Access Edge (5061, 443) and
+      // the XMPP proxy (5269) are separate services on the same address, and one being down
+      // must not take the other out of rotation.
+      const perPort = (host: string, role: string, iface: string, ports: number[], strategy: () => LbStrategy, sink?: (e: string) => BackendTarget["sink"]): VipPlan[] =>
+        ports.map((port) => ({
+          host, role, strategy: strategy(),
+          ports: [{ port, transport: "tcp" as const }],
+          target: (e: string, p: number) => {
+            const s = sink?.(e);
+            return { server: e, target: { address: addr(e, iface), port: p }, ...(s ? { sink: s } : {}) };
           },
-          probe: tcpProbe("external-webconf", https, "vip-webconf"),
-        },
-        {
-          host: "vip-internal", role: "edge-internal", strategy: snat(["PORT-3"]),
-          ports: [PORTS.sipMtls, PORTS.sipAvAuth].map((port) => ({ port, transport: "tcp" as const })),
-          target: (e, port) => ({ server: e, target: { address: addr(e, "internal"), port } }),
-          probe: tcpProbe("internal", PORTS.sipMtls, "vip-internal"),
-        },
+          probe: tcpProbe(iface, port, host),
+        }));
+      const webconfSink = (e: string): BackendTarget["sink"] => {
+        const w = webconf?.edges.get(e);
+        return w ? { acceptTcp: (s) => w.acceptTcp(s) } : undefined;
+      };
+      const plans: VipPlan[] = [
+        ...perPort("vip-access", "access", "external-access", [PORTS.sipMtls, https, PORTS.xmppS2s], () => mode(pool.nat.access, ["HLB-1"])),
+        ...perPort("vip-webconf", "webconf", "external-webconf", [https], () => mode(pool.nat.webconf, ["HLB-1"]), webconfSink),
+        ...perPort("vip-internal", "edge-internal", "internal", [PORTS.sipMtls, PORTS.sipAvAuth], () => snat(["PORT-3"])),
       ];
       if (avSinks || pool.nat.av === "snat") {
         const vipAv = plan.byHost("vip-av");
@@ -120,7 +120,7 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
             ...(opts.fall !== undefined ? { fall: opts.fall } : {}),
             listeners: p.ports.map(({ port, transport }) => ({ port, transport, backends: edges.map((e) => p.target(e, port, transport)) })),
           });
-          vips.set(p.host, vip);
+          vips.set(p.ports.length === 1 ? `${p.host}:${p.ports[0]!.port}` : p.host, vip);
           for (const ep of vip.endpoints) endpoints.push({ host: p.host, role: p.role, fqdn: a.fqdn ?? p.host, address: ep.address, port: ep.port, transport: ep.transport, vip: true });
         }
       } catch (e) {

@@ -78,7 +78,7 @@ describe("hlb world service", () => {
   });
 
   it("failover: a stopped Web Conferencing Edge leaves rotation; every new conference goes to the survivor", async () => {
-    const vip = hlb.vips.get("vip-webconf")!;
+    const vip = hlb.vips.get("vip-webconf:10443")!;
     const webconf = world.service("webconf-edge") as RunningWebconf;
     await webconf.edges.get("edge1")!.stop();
     await vip.checkHealth();
