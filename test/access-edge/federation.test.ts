@@ -161,3 +161,13 @@ describe("RFC 3261 16: the edge passes every method through and routes responses
     expect(res?.cseq()?.method).toBe("OPTIONS");
   });
 });
+
+describe("the front end's gateway API", () => {
+  it("FED-9: fe.deliver hands IM from a non-SIP sender to a homed user and, through the edge, to a remote user", async () => {
+    expect((await fe().deliver("romeo@jabber.test", "carol@contoso.test", "from xmpp")).status).toBe(200);
+    expect(await fe().user("carol@contoso.test").inbox.next(2000)).toMatchObject({ from: "romeo@jabber.test", text: "from xmpp" });
+    expect((await fe().deliver("romeo@jabber.test", "alice@contoso.test", "to remote")).status).toBe(200);
+    expect(await fe().user("alice@contoso.test").inbox.next(5000)).toMatchObject({ from: "romeo@jabber.test", text: "to remote" });
+    expect((await fe().deliver("romeo@jabber.test", "bob@fabrikam.test", "not ours")).status).toBe(404);
+  });
+});

@@ -126,6 +126,15 @@ export class FrontEndPool {
     return { fqdn: this.o.edgePoolFqdn, port: this.o.edgePort };
   }
 
+  /**
+   * For gateways on the front end (XMPP-4): deliver IM from a non-SIP sender to one of
+   * our users - a homed user's inbox, or a SIP MESSAGE to a remote user through the edge.
+   */
+  deliver(from: string, to: string, text: string, opts: { contentType?: string; timeoutMs?: number } = {}): Promise<SendResult> {
+    if (!this.#ours(to.toLowerCase())) return Promise.resolve({ status: 404, reason: `Not Found (${to} is not in this pool's SIP domains)` });
+    return this.sendFrom(from.toLowerCase(), to, text, opts);
+  }
+
   /** A homed user sends: delivered here, to a remote user via its edge, or to the edge pool for federation. */
   async sendFrom(from: string, to: string, text: string, opts: { contentType?: string; timeoutMs?: number }): Promise<SendResult> {
     const target = to.toLowerCase();
