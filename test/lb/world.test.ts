@@ -1,7 +1,7 @@
 /**
- * The balancer in a running world: the hlb service's VIPs from the address plan in
- * front of the Web Conferencing Edges (relaying to the front end's PSOM over mutual
- * TLS) and in front of A/V sinks, with real coturn/stun-client clients.
+ * The balancer in a running world: the registry's hlb service, its VIPs from the
+ * address plan in front of the Web Conferencing Edges (relaying to the front end's
+ * PSOM over mutual TLS) and the real A/V Edges (av-edge service), with coturn's client.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import net from "node:net";
@@ -10,29 +10,29 @@ import { readFileSync } from "node:fs";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { World } from "../../harness/world/world.ts";
-import { createHlbService, type RunningHlb } from "../../harness/world/hlb-service.ts";
+import type { RunningHlb } from "../../harness/world/hlb-service.ts";
 import type { RunningWebconf } from "../../harness/world/webconf-edge-service.ts";
+import { derivePoolSecret, issueCredentials } from "../../edge/roles/av-edge/index.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
-import { EchoSink, binding, localOf, udpClient } from "./kit.ts";
+import { binding, localOf, udpClient } from "./kit.ts";
+import { TurnClient } from "./turn-client.ts";
 
 const B = ZONE_BASE.lbWorld;
 const run = promisify(execFile);
 let world: World;
 let hlb: RunningHlb;
-const sinks = new Map([["edge1", new EchoSink("edge1")], ["edge2", new EchoSink("edge2")]]);
 const at = (third: number, fourth: number, zone = 2) => `127.${B + zone}.${third}.${fourth}`;
 const VIP_AV = at(0, 12);
 const VIP_WEBCONF = at(0, 11);
 const CLIENT = at(1, 1, 3);
 
 beforeAll(async () => {
-  world = await startTestWorld(topologyAt(B), { services: ["dns", "psom", "webconf-edge"] });
-  hlb = (await createHlbService({ avSinks: (e) => sinks.get(e), healthIntervalMs: 60_000, fall: 1 }).start(world.context)) as RunningHlb;
+  world = await startTestWorld(topologyAt(B), { services: ["dns", "av-edge", "psom", "webconf-edge", "hlb"] });
+  hlb = world.service("hlb") as RunningHlb;
 });
 afterAll(async () => {
-  await hlb?.stop();
   await world?.stop();
 });
 
@@ -82,6 +82,7 @@ describe("hlb world service", () => {
     const webconf = world.service("webconf-edge") as RunningWebconf;
     await webconf.edges.get("edge1")!.stop();
     await vip.checkHealth();
+    await vip.checkHealth(); // two failed probes take a server out (the default "fall")
     expect(vip.pool.healthy()).toEqual(["edge2"]);
     const relayedBefore = webconf.edges.get("edge2")!.relayed;
     for (let i = 0; i < 2; i++) expect((await conference(10443)).lines[0]).toMatch(/^PSOM fe01 peer=127\.\d+\.1\.2 /);
@@ -93,6 +94,19 @@ describe("hlb world service", () => {
     try {
       const got = await binding(c);
       expect(got).toMatchObject({ from: `${VIP_AV}:3478`, mapped: localOf(c) });
+    } finally {
+      c.close();
+    }
+  });
+
+  it("HLB-3: a TURN allocation through the A/V VIP (MRAS credentials) relays on an edge's own external A/V address, never the VIP", async () => {
+    const creds = issueCredentials(derivePoolSecret(world.pki.identity("av-auth").keyPem), "sip:alice@contoso.test", 600);
+    const c = await udpClient(CLIENT, { address: VIP_AV, port: 3478 });
+    try {
+      const relayed = await new TurnClient(c, { address: VIP_AV, port: 3478 }, creds.username, creds.password).allocate();
+      const edgeAv = world.plan.find((e) => e.iface === "external-av").map((e) => e.address);
+      expect(edgeAv).toContain(relayed?.address);
+      expect(relayed?.address).not.toBe(VIP_AV);
     } finally {
       c.close();
     }
