@@ -137,7 +137,7 @@ export class InboundStream {
   private markAuthenticated(domain: string, method: "sasl" | "dialback"): void {
     const verifiable = this.decision?.allowed ? this.decision.verifiable : false;
     this.authenticated.set(domain, { domain, method, verifiable });
-    this.conn.trace("xmpp.stream", `${domain} authenticated by ${method === "sasl" ? "SASL EXTERNAL (XEP-0178)" : "dialback (XEP-0220)"}`, ["XMPP-3"]);
+    this.conn.trace("xmpp.stream", `${domain} authenticated by ${method === "sasl" ? "SASL EXTERNAL (XEP-0178)" : "dialback (XEP-0220)"}${this.conn.secure ? " over TLS" : ""}`, ["XMPP-3"]);
   }
 
   private async onDialbackResult(el: XmlElement): Promise<void> {

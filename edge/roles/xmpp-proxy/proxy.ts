@@ -39,8 +39,10 @@ export interface XmppProxyOptions {
 export class XmppProxy {
   readonly node: S2sNode;
   readonly link: InternalLinkServer;
+  private config: FederationConfig;
 
   constructor(private readonly options: XmppProxyOptions) {
+    this.config = options.config;
     this.link = new InternalLinkServer({
       host: options.host,
       identity: options.internal.identity,
@@ -56,7 +58,7 @@ export class XmppProxy {
       events: options.events,
       dialbackSecret: options.dialbackSecret,
       localAddress: options.external.localAddress,
-      decide: (domain) => decideXmppStreamPartner(options.config, options.enabled, domain),
+      decide: (domain) => decideXmppStreamPartner(this.config, options.enabled, domain),
       deliver: (stanza, meta) => {
         if (this.link.deliver(stanza)) return;
         const reply = buildStanzaErrorReply(stanza, "service-unavailable", { text: "XMPP-1: no XMPP gateway is connected to this Edge" });
@@ -66,6 +68,16 @@ export class XmppProxy {
       ...(options.negotiationTimeoutMs ? { negotiationTimeoutMs: options.negotiationTimeoutMs } : {}),
       ...(options.maxStanzaBytes ? { maxStanzaBytes: options.maxStanzaBytes } : {}),
     });
+  }
+
+  /**
+   * A changed XMPP allowed-partner list (Set-CsXmppAllowedPartner). The product
+   * applies it to new connections; edgesim also closes the existing streams so the
+   * change shows at once (the negotiation matrix relies on this).
+   */
+  reconfigure(config: FederationConfig): void {
+    this.config = config;
+    this.node.resetStreams();
   }
 
   async start(): Promise<void> {

@@ -119,6 +119,14 @@ export class S2sNode {
     }
   }
 
+  /** Closes every stream, in and out, keeping the listeners: the next stanza negotiates afresh. */
+  resetStreams(): void {
+    for (const s of this.outbound.values()) s.close();
+    for (const s of this.verifyStreams) s.close();
+    for (const c of this.connections) c.close();
+    this.outbound.clear();
+  }
+
   async stop(): Promise<void> {
     for (const s of this.outbound.values()) s.close();
     for (const s of this.verifyStreams) s.close();
