@@ -10,22 +10,21 @@ import type { Topology } from "../../harness/topology/schema.ts";
 import { createHlbService } from "../../harness/world/hlb-service.ts";
 import type { RunningService } from "../../harness/world/service.ts";
 import type { LbEvent } from "../../edge/events/types.ts";
+import { derivePoolSecret, issueCredentials } from "../../edge/roles/av-edge/index.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
-import { EchoSink, binding, edgeUdpListener, localOf, udpClient } from "./kit.ts";
+import { binding, localOf, udpClient } from "./kit.ts";
+import { TurnClient } from "./turn-client.ts";
 
 const B = ZONE_BASE.lbMisconfig;
 const VIP_AV = `127.${B + 2}.0.12`;
-const EDGE_AV = (n: number) => `127.${B + 2}.${n}.12`;
 const CLIENT = `127.${B + 3}.1.1`;
 let world: World;
-const sinks = new Map([["edge1", new EchoSink("edge1")], ["edge2", new EchoSink("edge2")]]);
 const own: dgram.Socket[] = [];
 
 beforeAll(async () => {
-  world = await startTestWorld(topologyAt(B), { services: ["dns"] });
-  // The A/V Edges' own UDP listeners on their physical addresses (what SNAT re-dials).
-  for (const [edge, sink] of sinks) own.push(await edgeUdpListener(sink, EDGE_AV(Number(edge.slice(4))), 3478));
+  // The real A/V Edges: their own listeners on each edge's external A/V address (what SNAT re-dials) and their sinks (no NAT).
+  world = await startTestWorld(topologyAt(B), { services: ["dns", "av-edge"] });
 });
 afterAll(async () => {
   for (const s of own) s.close();
@@ -35,7 +34,7 @@ afterAll(async () => {
 async function withHlb<T>(edit: (p: Topology["organisation"]["edgePool"]) => void, body: (hlb: RunningService) => Promise<T>): Promise<T> {
   const topology = structuredClone(world.topology);
   edit(topology.organisation.edgePool);
-  const hlb = await createHlbService({ avSinks: (e) => sinks.get(e), healthIntervalMs: 60_000 }).start({ ...world.context, topology });
+  const hlb = await createHlbService({ healthIntervalMs: 60_000 }).start({ ...world.context, topology });
   try {
     return await body(hlb);
   } finally {
@@ -76,15 +75,20 @@ describe("HLB-6 misconfigurations from the topology", () => {
     });
   });
 
-  it("HLB-6: affinity none: one client's packets reach both edges (a TURN allocation lives on one); affinity source keeps one edge", async () => {
-    const edgesSeen = async () => {
-      const c = await client({ address: VIP_AV, port: 3478 });
-      const seen = new Set<string>();
-      for (let i = 0; i < 4; i++) seen.add((await binding(c))!.software);
-      return seen;
+  it("HLB-6: affinity none: one client's TURN requests alternate between the edges and its allocation never completes; affinity source completes it", async () => {
+    const creds = issueCredentials(derivePoolSecret(world.pki.identity("av-auth").keyPem), "sip:alice@contoso.test", 600);
+    const allocate = async () => {
+      const turn = new TurnClient(await client({ address: VIP_AV, port: 3478 }), { address: VIP_AV, port: 3478 }, creds.username, creds.password);
+      return { relayed: await turn.allocate(6), codes: turn.codes };
     };
-    expect(await withHlb((p) => { p.affinity = "none"; }, edgesSeen)).toEqual(new Set(["edge1", "edge2"]));
-    expect((await withHlb(() => undefined, edgesSeen)).size).toBe(1);
+    const rec = world.bus.record(["lb.forward"]);
+    const bounced = await withHlb((p) => { p.affinity = "none"; }, allocate);
+    rec.stop();
+    expect(bounced.relayed).toBeUndefined();
+    expect(bounced.codes).toEqual([401, 438, 438, 438, 438, 438]);
+    expect(new Set(rec.events.map((e) => (e as LbEvent).backend))).toEqual(new Set(["edge1", "edge2"]));
+    const sticky = await withHlb(() => undefined, allocate);
+    expect(sticky.relayed).toBeDefined();
   });
 
   it("DNS-5: with DNS load balancing the hlb service opens no VIP", async () => {
