@@ -6,12 +6,14 @@
 import type { ActionKind, ExpectationKind } from "../types.ts";
 import { EXPECTATIONS } from "./expectations.ts";
 import { EXPLAIN_ACTIONS } from "./explain-steps.ts";
+import { SIP_ACTIONS } from "./sip-steps.ts";
 import { MOBILITY_ACTIONS } from "./mobility-steps.ts";
 import { FIREWALL_ACTIONS } from "./firewall-steps.ts";
 import { FIREWALL_EXPECTATIONS } from "./firewall-expectations.ts";
 
 export const ACTIONS: ActionKind[] = [
   ...EXPLAIN_ACTIONS,
+  ...SIP_ACTIONS,
   ...MOBILITY_ACTIONS,
   ...FIREWALL_ACTIONS,
 ];
