@@ -167,3 +167,16 @@ describe("lifetimes (RFC 5766 5, 7, 14.6): short settings instead of long sleeps
     expect(c.local.port).not.toBe(d.local.port);
   });
 });
+
+describe("the Binding fast path answers byte for byte as the general path does", () => {
+  it("RFC 5389 15.2: an attribute-less Binding gets the same bytes as a Binding whose FINGERPRINT forces the general path, minus the FINGERPRINT", async () => {
+    const c = await client();
+    const fast = await c.request(StunMethod.Binding, []);
+    const general = await c.request(StunMethod.Binding, [], { fingerprint: true });
+    const strip = (m: ReturnType<typeof decodeStun>) => { const b = Buffer.from(m.raw.subarray(0, m.raw.length - 8)); b.writeUInt16BE(b.length - 20, 2); b.fill(0, 8, 20); return b; };
+    const plain = Buffer.from(fast.raw);
+    plain.fill(0, 8, 20);
+    expect(plain).toEqual(strip(general));
+    expect(getXorMappedAddress(fast)).toEqual({ family: "IPv4", address: clientIp, port: c.local.port });
+  });
+});

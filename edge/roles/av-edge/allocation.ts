@@ -23,7 +23,7 @@ export interface AllocationEvents {
 
 export class Allocation {
   readonly permissions = new Map<string, number>();
-  readonly channels = new Map<number, { peer: Peer; expiresAt: number }>();
+  readonly channels = new Map<number, { peer: Peer; expiresAt: number; announced: boolean }>();
   private readonly channelByPeer = new Map<string, number>();
   private readonly announced = new Set<string>();
   expiresAt = 0;
@@ -76,7 +76,8 @@ export class Allocation {
   }
 
   bindChannel(channel: number, peer: Peer, lifetimeMs: number, now = Date.now()): void {
-    this.channels.set(channel, { peer, expiresAt: now + lifetimeMs });
+    const old = this.channels.get(channel);
+    this.channels.set(channel, { peer, expiresAt: now + lifetimeMs, announced: old?.announced ?? false });
     this.channelByPeer.set(`${peer.address}:${peer.port}`, channel);
   }
 
@@ -86,10 +87,23 @@ export class Allocation {
     return c && c.expiresAt > now ? c.peer : undefined;
   }
 
-  /** Client -> peer through the relay socket (RFC 5766 10.2, 11.6). */
+  /** Client -> peer over a live channel (RFC 5766 11.6); false when the channel is unbound or expired. */
+  sendOnChannel(channel: number, data: Buffer): boolean {
+    const c = this.channels.get(channel);
+    if (!c || c.expiresAt <= Date.now()) return false;
+    if (!c.announced) {
+      c.announced = true;
+      this.events.firstRelay(this, c.peer, "to-peer");
+    }
+    this.relay.send(data, c.peer.port, c.peer.address);
+    return true;
+  }
+
+  /** Client -> peer through the relay socket (RFC 5766 10.2). */
   sendToPeer(peer: Peer, data: Buffer): void {
-    if (!this.announced.has(`>${peer.address}:${peer.port}`)) {
-      this.announced.add(`>${peer.address}:${peer.port}`);
+    const key = `>${peer.address}:${peer.port}`;
+    if (!this.announced.has(key)) {
+      this.announced.add(key);
       this.events.firstRelay(this, peer, "to-peer");
     }
     this.relay.send(data, peer.port, peer.address);
@@ -100,11 +114,12 @@ export class Allocation {
     const now = Date.now();
     if (!this.hasPermission(peer.address, now)) return this.events.peerDropped(this, peer, "no permission for this peer IP (RFC 5766 10.3)");
     this.events.stats.relayedToClient++;
-    if (!this.announced.has(`<${peer.address}:${peer.port}`)) {
-      this.announced.add(`<${peer.address}:${peer.port}`);
+    const key = `${peer.address}:${peer.port}`;
+    if (!this.announced.has(key)) {
+      this.announced.add(key);
       this.events.firstRelay(this, peer, "to-client");
     }
-    const channel = this.channelByPeer.get(`${peer.address}:${peer.port}`);
+    const channel = this.channelByPeer.get(key);
     if (channel !== undefined && this.channelPeer(channel, now)) {
       this.path.send(encodeChannelData(channel, data, this.path.transport));
       return;

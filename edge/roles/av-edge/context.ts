@@ -29,6 +29,8 @@ export interface TurnContext {
   nonces: NonceIssuer;
   stats: AvEdgeStats;
   allocationEvents: AllocationEvents;
+  /** The SOFTWARE attribute, encoded once (fast-binding.ts). */
+  softwareTlv: Buffer;
   trace(kind: TraceKind, path: ClientPath, detail: string, rules?: string[]): void;
 }
 

@@ -12,6 +12,7 @@ import {
   AttrType, checkFingerprint, decodeStun, findAttribute, StunClass, StunMethod, unknownComprehensionRequired, type StunMessage,
 } from "../../wire/stun/index.ts";
 import { bindingSuccess, CLASSIC_CHANGE_REQUEST } from "./binding.ts";
+import { fastBindingResponse } from "./fast-binding.ts";
 import { authenticate, methodName, sendError, type TurnContext } from "./context.ts";
 import type { ClientPath } from "./handoff.ts";
 import { errorResponse, type RequestContext, type RequestDialect } from "./respond.ts";
@@ -26,6 +27,11 @@ function discard(ctx: TurnContext, path: ClientPath, why: string): void {
 }
 
 export function dispatchPacket(ctx: TurnContext, packet: Buffer, path: ClientPath): void {
+  const fast = fastBindingResponse(packet, path.client, ctx.softwareTlv);
+  if (fast) {
+    ctx.stats.bindings++;
+    return path.send(fast);
+  }
   const first = packet[0] ?? 0xff;
   if ((first & 0xc0) === 0x40) return handleChannelData(ctx, packet, path, path.transport);
   if ((first & 0xc0) !== 0 || packet.length < 20) return discard(ctx, path, `${packet.length}-byte packet is neither STUN nor ChannelData`);

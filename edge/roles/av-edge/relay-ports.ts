@@ -11,7 +11,8 @@ import { assertLoopback } from "../../net/loopback.ts";
 export function bindUdp(address: string, port: number): Promise<dgram.Socket | undefined> {
   assertLoopback(address, "bind a relay socket on");
   return new Promise((resolve) => {
-    const s = dgram.createSocket({ type: "udp4", reuseAddr: false });
+    // 1 MiB buffers: a burst of media must not be dropped by the kernel while the event loop is busy.
+    const s = dgram.createSocket({ type: "udp4", reuseAddr: false, recvBufferSize: 1 << 20, sendBufferSize: 1 << 20 });
     const onError = () => {
       s.close();
       resolve(undefined);

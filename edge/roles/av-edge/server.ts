@@ -16,6 +16,7 @@ import { pathKey, type AvPacketSink, type ClientPath, type UdpFlow } from "./han
 import { NonceIssuer } from "./nonce.ts";
 import { resolveOptions, type AvEdgeOptions, type ResolvedOptions } from "./options.ts";
 import { serveTcp } from "./tcp-connection.ts";
+import { softwareTlv } from "./fast-binding.ts";
 
 export class AvEdgeServer implements AvPacketSink {
   readonly options: ResolvedOptions;
@@ -37,6 +38,7 @@ export class AvEdgeServer implements AvPacketSink {
       nonces,
       auth: new LongTermAuth({ realm: o.realm, nonces, staticUsers: o.staticUsers, poolSecret: o.poolSecret }),
       stats: this.stats,
+      softwareTlv: softwareTlv(o.software),
       trace: (kind, path, detail, rules) => this.trace(kind, path, detail, rules),
       allocationEvents: {
         stats: this.stats,

@@ -86,8 +86,6 @@ export function handleChannelData(ctx: TurnContext, packet: Buffer, path: Client
   } catch (err) {
     return discard(ctx, path, `malformed ChannelData: ${(err as Error).message}`);
   }
-  const peer = a.channelPeer(cd.channel);
-  if (!peer) return discard(ctx, path, `ChannelData on unbound or expired channel 0x${cd.channel.toString(16)}`);
-  a.sendToPeer(peer, cd.data);
+  if (!a.sendOnChannel(cd.channel, cd.data)) return discard(ctx, path, `ChannelData on unbound or expired channel 0x${cd.channel.toString(16)}`);
   ctx.stats.relayedToPeer++;
 }
