@@ -8,13 +8,11 @@ import { benchStartup } from "./startup.ts";
 import { benchHlb } from "./hlb.ts";
 import { benchStun } from "./stun.ts";
 import type { BenchResult } from "./stats.ts";
-import { benchSipRelay } from "./sip-relay.ts";
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   startup: () => benchStartup(),
   hlb: () => benchHlb(),
   stun: () => benchStun(),
-  "sip-relay": () => benchSipRelay(),
 };
 
 async function main(): Promise<void> {
