@@ -22,8 +22,10 @@ export interface HlbServiceOptions {
   avSinks?: (edge: string) => AvPacketSink | undefined;
   /** Time between health-probe rounds; default 2000 ms. */
   healthIntervalMs?: number;
-  /** Failed probes before an edge is out of rotation; default 2. */
+  /** Failed probes before an edge is out of rotation; default 3 (a busy 2-core machine can miss one). */
   fall?: number;
+  /** How long one probe may take; default 2000 ms. */
+  probeTimeoutMs?: number;
 }
 
 export interface RunningHlb extends RunningService {
@@ -66,7 +68,8 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
       const addr = (edge: string, iface: string) => plan.byHost(edge, iface).address;
       const webconf = ctx.running.get("webconf-edge") as RunningWebconf | undefined;
       const avSinks = opts.avSinks ?? avSinksFrom(ctx);
-      const tcpProbe = (iface: string, port: number, vip: string): Probe => tcpConnectProbe((e) => ({ address: addr(e, iface), port }), plan.byHost(vip).address);
+      const probeMs = opts.probeTimeoutMs ?? 2000;
+      const tcpProbe = (iface: string, port: number, vip: string): Probe => tcpConnectProbe((e) => ({ address: addr(e, iface), port }), plan.byHost(vip).address, probeMs);
       const snat = (rules: string[]) => new SnatStrategy({}, rules);
       const mode = (m: "snat" | "no-nat", rules: string[]) => (m === "snat" ? snat(rules) : new NoNatStrategy("targeted"));
 
@@ -103,8 +106,8 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
             return { server: e, target: { address: addr(e, "external-av"), port: transport === "udp" ? PORTS.stun : port }, ...(sink ? { sink } : {}) };
           },
           probe: pool.nat.av === "snat" || !avSinks
-            ? stunUdpProbe((e) => ({ address: addr(e, "external-av"), port: PORTS.stun }), vipAv.address)
-            : sinkBindingProbe(avSinks, { address: vipAv.address, port: PORTS.stun }, { address: vipAv.address, port: PORTS.stun }),
+            ? stunUdpProbe((e) => ({ address: addr(e, "external-av"), port: PORTS.stun }), vipAv.address, probeMs)
+            : sinkBindingProbe(avSinks, { address: vipAv.address, port: PORTS.stun }, { address: vipAv.address, port: PORTS.stun }, probeMs),
         });
       } else {
         ctx.events({ kind: "note", ts: Date.now(), host: "vip-av", rules: ["HLB-2"], detail: "no A/V Edge is running: the A/V VIP (UDP 3478, TCP 443) is not opened" });
@@ -117,7 +120,7 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
           const vip = await Vip.start({
             name: p.host, address: a.address, servers: edges, strategy: p.strategy, affinity: pool.affinity, events: ctx.events,
             capture: captureEnabled(ctx.events), probe: p.probe, healthIntervalMs: opts.healthIntervalMs ?? 2000,
-            ...(opts.fall !== undefined ? { fall: opts.fall } : {}),
+            fall: opts.fall ?? 3,
             listeners: p.ports.map(({ port, transport }) => ({ port, transport, backends: edges.map((e) => p.target(e, port, transport)) })),
           });
           vips.set(p.ports.length === 1 ? `${p.host}:${p.ports[0]!.port}` : p.host, vip);
