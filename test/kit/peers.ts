@@ -27,9 +27,14 @@ export const PEERS = {
   nft: { command: "nft", install: "apt-get install -y nftables" },
 } satisfies Record<string, Peer>;
 
+/** PATH without node_modules/.bin: npm packages install bins with the same names (an npm `stun` shadows stun-client's). */
+export function systemPath(): string {
+  return (process.env.PATH ?? "").split(":").filter((d) => !d.includes("node_modules")).join(":");
+}
+
 export function hasPeer(peer: Peer): boolean {
   try {
-    execFileSync("sh", ["-c", `command -v ${peer.command}`], { stdio: "ignore" });
+    execFileSync("sh", ["-c", `command -v ${peer.command}`], { stdio: "ignore", env: { ...process.env, PATH: systemPath() } });
     return true;
   } catch {
     return false;
