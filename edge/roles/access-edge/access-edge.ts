@@ -17,6 +17,7 @@ import { ConnectionPool } from "./connection-pool.ts";
 import { protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import { answerable, Forwarder, refusalResponse, safeResponse, type OutInterface } from "./forwarder.ts";
 import { connectForRoute } from "./next-hop.ts";
+import { SrvCache } from "./srv-cache.ts";
 import type { AccessEdgeOptions } from "./options.ts";
 import { addressOf, decideRoute, type Decision, type Side } from "./route-request.ts";
 import { SipConnection, type SipConnectionHandler } from "./sip-connection.ts";
@@ -34,7 +35,7 @@ export class AccessEdge {
   #forwarder: Forwarder;
   #throttle: ThrottleState = emptyThrottleState();
   #remoteFlows = new Map<string, SipConnection>();
-  #srvCache = new Map<string, { targets: string[] | undefined; at: number }>();
+  #srv: SrvCache;
   #ownNames: Set<string>;
   #clientAuth: boolean;
 
@@ -50,6 +51,7 @@ export class AccessEdge {
     this.#internal = new ConnectionPool({ host: o.host, localFqdn: o.internal.fqdn, localAddress: o.internal.address, identity: o.internal.identity, resolver: o.internal.resolver, events: o.events, handler: handler("internal"), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
     this.#ownNames = new Set([o.external.fqdn, o.internal.fqdn, o.external.address, o.internal.address].map((n) => n.toLowerCase()));
     this.#clientAuth = identityAllowsClientAuth(o.external.identity);
+    this.#srv = new SrvCache(o.external.resolver, SRV_CACHE_MS);
   }
 
   async start(): Promise<void> {
@@ -157,7 +159,7 @@ export class AccessEdge {
     const ext: OutInterface = { fqdn: o.external.fqdn, port: o.external.federationPort, transport: "TLS" };
     const int: OutInterface = { fqdn: o.internal.fqdn, port: o.internal.port, transport: "TLS" };
     if (d.kind === "federate") {
-      const hop = await connectForRoute({ pool: this.#external, resolver: o.external.resolver, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth }, d.route);
+      const hop = await connectForRoute({ pool: this.#external, resolver: this.#srv, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth }, d.route);
       if (!hop.ok) return this.#refuse(req, conn, hop.refusal, source);
       const trust = this.o.config.accessEdge.MarkSourceVerifiableOnOutgoingMessages ? "verified" : "unverified";
       this.#trace("sip.request", req, conn, d.verdict.rules, `forwarded to ${hop.target} (${d.route.kind}): ${hop.steps.join("; ")}`);
@@ -218,18 +220,12 @@ export class AccessEdge {
 
   /** FED-10: the targets of the sender domain's federation SRV; [] for no record, undefined when DNS failed. */
   async #senderSrv(domain: string): Promise<string[] | undefined> {
-    const hit = this.#srvCache.get(domain);
-    const now = Date.now();
-    if (hit && now - hit.at < SRV_CACHE_MS) return hit.targets;
-    let targets: string[] | undefined;
     try {
-      targets = (await this.o.external.resolver.resolveSrv(`_sipfederationtls._tcp.${domain}`)).map((r) => r.target);
+      return (await this.#srv.resolveSrv(`_sipfederationtls._tcp.${domain}`)).map((r) => r.target);
     } catch (err) {
       if (!(err instanceof NameNotFoundError)) throw err;
-      targets = err.code === "ENOTFOUND" || err.code === "ENODATA" || err.code === "NODATA" ? [] : undefined;
+      return err.code === "ENOTFOUND" || err.code === "ENODATA" || err.code === "NODATA" ? [] : undefined;
     }
-    this.#srvCache.set(domain, { targets, at: now });
-    return targets;
   }
 }
 

@@ -18,7 +18,8 @@ export type PeerProductLookup = (domain: string) => { product: PartnerProduct; l
 
 export interface NextHopContext {
   pool: ConnectionPool;
-  resolver: NameResolver;
+  /** SRV lookups in the external view (the edge passes its cache). */
+  resolver: Pick<NameResolver, "resolveSrv">;
   random: () => number;
   peerProduct: PeerProductLookup;
   /** PIC-2: our external certificate carries clientAuth. */

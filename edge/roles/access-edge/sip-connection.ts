@@ -55,7 +55,26 @@ export class SipConnection {
   }
 
   static overTls(socket: TLSSocket, info: SipConnectionInfo, events: EventSink, limits?: Partial<SipLimits>): SipConnection {
-    const c = new SipConnection(info, events, limits, (b) => socket.write(b), () => socket.destroy());
+    // Messages written in one tick leave in one TLS record and one syscall (cork until the next tick).
+    let corked = false;
+    const write = (b: Buffer) => {
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
+      socket.write(b);
+    };
+    // Close after what was written (a 400/513 before closing) has left: end, then destroy shortly after.
+    const close = () => {
+      socket.uncork();
+      socket.end();
+      setTimeout(() => socket.destroy(), 500).unref();
+    };
+    const c = new SipConnection(info, events, limits, write, close);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => c.#ingestStream(chunk));
     socket.on("error", () => undefined); // the close event follows; errors are traced by whoever dialled/accepted
