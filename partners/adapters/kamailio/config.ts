@@ -1,0 +1,85 @@
+/**
+ * Kamailio 5.6 configurations for edgesim (written to a temporary folder): a SIP
+ * edge on mutual TLS with the sandbox CA that either answers requests itself
+ * (stateless 200, a partner's user agent) or relays them statefully over mutual TLS
+ * to a fixed next hop (an "edge"). Knobs from ../shared/notes/real-peers.md:
+ * tcp_children=1 (Debian's 5.6.3 crashes under bursts of new TLS connections
+ * otherwise), large TLS write queues, -m 512.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { assertLoopback } from "../../../edge/net/loopback.ts";
+import type { TlsIdentity } from "../../../edge/net/tls-identity.ts";
+
+export interface KamailioRelayRule {
+  /** Requests whose To domain is this are relayed... */
+  toDomain: string;
+  /** ...to this next hop (an address in 127.0.0.0/8) over TLS. */
+  nextHop: { address: string; port: number };
+}
+
+export interface KamailioConfigOptions {
+  dir: string;
+  address: string;
+  port: number;
+  identity: TlsIdentity;
+  /** Requests matching a rule are relayed (tm, stateful); all others are answered 200 (sl). */
+  relay: KamailioRelayRule[];
+  /** "*" relays everything to the first rule's next hop. */
+  relayAll?: boolean;
+}
+
+export function writeKamailioConfig(o: KamailioConfigOptions): string {
+  assertLoopback(o.address, "let Kamailio listen on");
+  for (const r of o.relay) assertLoopback(r.nextHop.address, "let Kamailio relay to");
+  const pem = (name: string, text: string) => {
+    const file = join(o.dir, name);
+    writeFileSync(file, text, { mode: 0o600 });
+    return file;
+  };
+  const cert = pem("cert.pem", o.identity.certPem);
+  const key = pem("key.pem", o.identity.keyPem);
+  const ca = pem("ca.pem", o.identity.caPem);
+  const side = (kind: string) => `[${kind}:default]\nmethod = TLSv1.2+\nverify_certificate = yes\nrequire_certificate = yes\nprivate_key = ${key}\ncertificate = ${cert}\nca_list = ${ca}\n`;
+  writeFileSync(join(o.dir, "tls.cfg"), `${side("server")}\n${side("client")}`);
+  const relay = o.relayAll && o.relay[0]
+    ? `  $du = "sip:${o.relay[0].nextHop.address}:${o.relay[0].nextHop.port};transport=tls";\n  if (!t_relay()) sl_reply_error();\n  exit;\n`
+    : o.relay.map((r) => `  if ($td == "${r.toDomain}") {\n    $du = "sip:${r.nextHop.address}:${r.nextHop.port};transport=tls";\n    if (!t_relay()) sl_reply_error();\n    exit;\n  }\n`).join("");
+  const cfg = `#!KAMAILIO
+debug=1
+log_stderror=yes
+children=2
+tcp_children=1
+enable_tls=yes
+disable_tcp=no
+auto_aliases=no
+listen=tls:${o.address}:${o.port}
+tcp_conn_wq_max=4194304
+tcp_connection_lifetime=3605
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "tls.so"
+modparam("tls", "config", "${join(o.dir, "tls.cfg")}")
+modparam("tls", "con_ct_wq_max", 4194304)
+modparam("tls", "ct_wq_max", 16777216)
+
+request_route {
+  if (!mf_process_maxfwd_header("10")) {
+    sl_send_reply("483", "Too Many Hops");
+    exit;
+  }
+  if (is_method("ACK")) {
+    if (t_check_trans()) t_relay();
+    exit;
+  }
+${relay}  sl_send_reply("200", "OK");
+  exit;
+}
+`;
+  const file = join(o.dir, "kamailio.cfg");
+  writeFileSync(file, cfg);
+  return file;
+}

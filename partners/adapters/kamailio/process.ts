@@ -1,0 +1,57 @@
+/**
+ * Start and stop one Kamailio instance with its own configuration, run folder and
+ * log (`kamailio -f CFG -DD -E -Y RUNDIR -w DIR -m 512 -M 16`), stopped by its PID.
+ * Ready when it accepts TCP on its listen address (bounded wait).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import net from "node:net";
+import { join } from "node:path";
+import { assertLoopback } from "../../../edge/net/loopback.ts";
+
+export class KamailioProcess {
+  #child: ChildProcess | undefined;
+  log = "";
+
+  constructor(readonly cfgFile: string, readonly dir: string, readonly listen: { address: string; port: number }) {}
+
+  async start(timeoutMs = 5000): Promise<void> {
+    const run = join(this.dir, "run");
+    mkdirSync(run, { recursive: true });
+    const child = spawn("kamailio", ["-f", this.cfgFile, "-DD", "-E", "-Y", run, "-w", this.dir, "-m", "512", "-M", "16"], { stdio: ["ignore", "ignore", "pipe"] });
+    this.#child = child;
+    child.stderr?.on("data", (d: Buffer) => {
+      if (this.log.length < 64 * 1024) this.log += d.toString();
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`kamailio (${this.cfgFile}) exited ${child.exitCode} at start: ${this.log.slice(-2000)}`);
+      if (await this.#accepts()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.stop();
+    throw new Error(`kamailio (${this.cfgFile}) did not accept on ${this.listen.address}:${this.listen.port} within ${timeoutMs} ms: ${this.log.slice(-2000)}`);
+  }
+
+  #accepts(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const s = net.connect({ host: assertLoopback(this.listen.address), port: this.listen.port });
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
