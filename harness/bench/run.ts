@@ -7,12 +7,14 @@ import { projectPath } from "../paths/project-root.ts";
 import { benchStartup } from "./startup.ts";
 import { benchHlb } from "./hlb.ts";
 import { benchStun } from "./stun.ts";
+import { benchSipRelay } from "./sip-relay.ts";
 import type { BenchResult } from "./stats.ts";
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   startup: () => benchStartup(),
   hlb: () => benchHlb(),
   stun: () => benchStun(),
+  "sip-relay": () => benchSipRelay(),
 };
 
 async function main(): Promise<void> {
