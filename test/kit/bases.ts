@@ -18,8 +18,8 @@ export const ZONE_BASE = {
   accessEdgeCertificates: 124,
   accessEdgeBadInput: 128,
   accessEdgeThrottle: 132,
-  accessEdgeFederationOff: 136,
-  accessEdgeDefaultRoute: 140,
+  accessEdgeKamailio: 136,
+  accessEdgeRoutingModes: 140,
   accessEdgeProperty: 144,
   accessEdgeTimeout: 148,
   // 152-180: A/V Edge and load balancer
