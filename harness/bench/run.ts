@@ -8,6 +8,7 @@ import { benchStartup } from "./startup.ts";
 import { benchHlb } from "./hlb.ts";
 import { benchStun } from "./stun.ts";
 import { benchSipRelay } from "./sip-relay.ts";
+import { benchXmpp } from "./xmpp.ts";
 import type { BenchResult } from "./stats.ts";
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   hlb: () => benchHlb(),
   stun: () => benchStun(),
   "sip-relay": () => benchSipRelay(),
+  xmpp: () => benchXmpp(),
 };
 
 async function main(): Promise<void> {

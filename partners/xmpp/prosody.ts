@@ -9,6 +9,8 @@
  * - "tls-sasl": STARTTLS, trusts the sandbox CA: SASL EXTERNAL (XEP-0178);
  * - "tls-secure": as tls-sasl, with s2s_secure_auth (certificate authentication only).
  * Accounts are written as Prosody's internal_plain files (no prosodyctl per user).
+ * The log is at level info (debug logging halves Prosody's throughput); set
+ * EDGESIM_PROSODY_DEBUG=1 for debug, EDGESIM_KEEP_PEER_DIRS=1 to keep the folder.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
@@ -75,7 +77,7 @@ ${root ? "run_as_root = true" : ""}
 daemonize = false
 pidfile = ${lua(join(this.dir, "prosody.pid"))}
 data_path = ${lua(data)}
-log = { { levels = { min = "debug" }, to = "file", filename = ${lua(this.logFile)} } }
+log = { { levels = { min = ${lua(process.env.EDGESIM_PROSODY_DEBUG ? "debug" : "info")} }, to = "file", filename = ${lua(this.logFile)} } }
 certificates = ${lua(join(this.dir, "certs"))}
 interfaces = { ${lua(assertLoopback(o.address, "run Prosody on"))} }
 local_interfaces = { ${lua(o.address)} }

@@ -28,7 +28,10 @@ let credits = 0;
 let burst: { to: string; count: number; sent: number; window: number; prefix: string } | undefined;
 
 xmpp.on("error", (err: Error) => out({ ev: "error", message: err.message }));
-xmpp.on("online", (address: { toString(): string }) => out({ ev: "online", jid: address.toString() }));
+xmpp.on("online", (address: { toString(): string }) => {
+  // RFC 6121 4.2: initial presence makes the session available, so messages to the bare JID are delivered to it.
+  void xmpp.send(xml("presence")).then(() => out({ ev: "online", jid: address.toString() }));
+});
 xmpp.on("stanza", (el: any) => {
   if (start.countOnly && el.is("message")) {
     received++;

@@ -100,6 +100,12 @@ export class XmppUser {
     });
   }
 
+  /** Calls `fn` after every event from the user process (a stanza, a count); returns the unsubscribe. */
+  watch(fn: () => void): () => void {
+    this.listeners.push(fn);
+    return () => (this.listeners = this.listeners.filter((l) => l !== fn));
+  }
+
   get stderr(): string {
     return this.errors.join("");
   }
