@@ -2,15 +2,22 @@
  * Bad input on live connections of the Access Edge (FED-12, RFC 3261 16.3, RFC 4475):
  * garbage, RFC 4475 malformed requests, oversized headers, a message cut mid-body,
  * Max-Forwards exhausted, TLS peers without a certificate - each answered or refused
- * with its reason, while other traffic on the edge keeps flowing.
+ * with its reason, while other traffic on the edge keeps flowing. And next hops that
+ * misbehave (RFC 3261 17.1.2.2 / 16.7): one that never answers ends in our own 408
+ * (Timer F), one that closes the connection under a request in 504, both with
+ * ms-diagnostics. Those next hops are test servers with the partner's real identity,
+ * reached by moving its A record.
  */
 import { readFileSync } from "node:fs";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../../harness/world/world.ts";
 import { frontEndOf } from "../../harness/world/frontend-service.ts";
 import { sipPartnerOf } from "../../harness/world/sip-partners-service.ts";
+import { accessEdgesOf, ACCESS_EDGE_TRANSACTION_TIMEOUT_MS } from "../../harness/world/access-edge-service.ts";
+import { assertLoopback } from "../../edge/net/loopback.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
-import { startTestWorld, topologyAt } from "../kit/world.ts";
+import { addressingAt, startTestWorld, topologyAt } from "../kit/world.ts";
 import { captureEvents, dnsLoadBalanced, SIP_SERVICES } from "./world-helpers.ts";
 import { RawSip, rawRequest } from "./raw-sip.ts";
 
@@ -18,16 +25,43 @@ let world: World;
 let trace: ReturnType<typeof captureEvents>;
 let steady: RawSip;
 const RFC4475 = "/work/shared/testdata/rfc4475";
+const B = ZONE_BASE.accessEdgeBadInput;
+const internet = addressingAt(B).internet.split(".")[1];
+const SILENT = `127.${internet}.50.1`;
+const CLOSING = `127.${internet}.50.2`;
+const servers: tls.Server[] = [];
+const sockets = new Set<tls.TLSSocket>();
+
+function serve(address: string, identityName: string, onData: (s: tls.TLSSocket) => void): Promise<void> {
+  const id = world.pki.identity(identityName);
+  const server = tls.createServer({ cert: id.certPem, key: id.keyPem, ca: id.caPem, requestCert: true, rejectUnauthorized: false }, (s) => {
+    s.on("error", () => undefined);
+    sockets.add(s);
+    s.on("data", () => onData(s));
+  });
+  servers.push(server);
+  return new Promise((resolve) => server.listen(5061, assertLoopback(address), () => resolve()));
+}
 
 beforeAll(async () => {
-  world = await startTestWorld(topologyAt(ZONE_BASE.accessEdgeBadInput, "contoso", dnsLoadBalanced), { services: SIP_SERVICES });
+  world = await startTestWorld(topologyAt(B, "contoso", (t) => {
+    dnsLoadBalanced(t);
+    t.dnsRecords.push(
+      { view: "external", name: "sip.litware.test", type: "A", value: SILENT, priority: 0, weight: 100, replace: true },
+      { view: "external", name: "sip.adatum.test", type: "A", value: CLOSING, priority: 0, weight: 100, replace: true },
+    );
+  }), { services: SIP_SERVICES });
   trace = captureEvents(world);
   steady = await internalClient();
+  await serve(SILENT, "partner:litware.test:edge1", () => undefined);
+  await serve(CLOSING, "partner:adatum.test:edge1", (s) => s.destroy());
 });
 afterAll(async () => {
   steady?.close();
   trace?.stop();
   await world?.stop();
+  for (const s of sockets) s.destroy();
+  for (const s of servers) await new Promise<void>((r) => s.close(() => r()));
 });
 
 function internalClient(): Promise<RawSip> {
@@ -135,5 +169,20 @@ describe("CERT-2: mutual TLS ports refuse a peer without a client certificate, a
     c.write("\r\n\r\n");
     expect(c.closed).toBe(false);
     c.close();
+  });
+});
+
+describe("every accepted request ends in a final response", () => {
+  it("FED-12: a next hop that never answers: the edge answers 408 itself when Timer F fires (RFC 3261 17.1.2.2)", async () => {
+    const r = await frontEndOf(world).user("carol@contoso.test").sendMessage("lee@litware.test", "anyone?", { timeoutMs: ACCESS_EDGE_TRANSACTION_TIMEOUT_MS + 5000 });
+    expect(r.status).toBe(408);
+    expect(r.diagnostics?.code).toBe(54101);
+    expect([...accessEdgesOf(world).values()].every((e) => e.pendingTransactions === 0)).toBe(true);
+  }, ACCESS_EDGE_TRANSACTION_TIMEOUT_MS + 10_000);
+
+  it("FED-12: a next hop that closes the connection under a request: 504 naming CERT-2 (it refused us) at once", async () => {
+    const r = await frontEndOf(world).user("carol@contoso.test").sendMessage("ada@adatum.test", "closing");
+    expect(r.status).toBe(504);
+    expect(r.diagnostics?.code).toBe(54032);
   });
 });

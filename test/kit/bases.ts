@@ -21,7 +21,7 @@ export const ZONE_BASE = {
   accessEdgeKamailio: 136,
   accessEdgeRoutingModes: 140,
   accessEdgeProperty: 144,
-  accessEdgeTimeout: 148,
+  accessEdgeSipJs: 148,
   // 152-180: A/V Edge and load balancer
   avEdgeFlows: 152,
   avEdgeErrors: 156,
@@ -35,6 +35,7 @@ export const ZONE_BASE = {
   xmppHostile: 188,
   xmppProsody: 192,
   xmppMatrix: 196,
+  xmppFrontEnd: 200,
   // 216-244: firewall, reverse proxy, mobility
   reverseProxy: 216,
   mobility: 220,

@@ -169,7 +169,10 @@ export class FrontEndPool {
       const m = path ? /sips?:([^:;>]+)(?::(\d+))?/i.exec(path) : null;
       if (!m) return answer(conn, req, 400, [["Warning", `399 ${this.fqdn} "REGISTER from outside must carry the Access Edge's Path (RFC 3327)"`]]);
       this.#registrar.set(to, { pathFqdn: m[1]!, port: Number(m[2] ?? this.o.port) });
-      return answer(conn, req, 200, [["Expires", req.headers.get("Expires") ?? "3600"]]);
+      // RFC 3261 10.3 step 8: the 200 lists the current bindings (sip.js checks its own Contact is there).
+      const expires = req.headers.get("Expires") ?? "3600";
+      const bindings = req.headers.values("Contact").filter((c) => c.trim() !== "*").map((c): [string, string] => ["Contact", /;\s*expires=/i.test(c) ? c : `${c};expires=${expires}`]);
+      return answer(conn, req, 200, [...bindings, ["Expires", expires]]);
     }
     const hop = this.#nextHop(to);
     if ("local" in hop) {
