@@ -1,11 +1,14 @@
 /**
  * The XMPP gateway as a world service (XMPP-1, XMPP-4): on the first front end,
  * linked over mutual TLS (identity "frontend") to every edge's internal address on
- * 23456. Internal users are the gateway's own InternalUsers mailboxes until the
- * front-end pool's user API is wired in (docs/xmpp-federation.md).
+ * 23456. IM goes to the front-end pool's users when the "frontend" service runs
+ * (FrontEndImSide), else to the gateway's own InternalUsers mailboxes; presence
+ * always to the mailboxes (docs/xmpp-federation.md).
  */
 import { XmppGateway } from "../org/xmpp-gateway/gateway.ts";
-import { InternalUsers } from "../org/xmpp-gateway/internal-side.ts";
+import { InternalUsers, type InternalImSide } from "../org/xmpp-gateway/internal-side.ts";
+import { FrontEndImSide } from "../org/xmpp-gateway/frontend-side.ts";
+import { frontEndOf } from "./frontend-service.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
 import type { RunningService, ServiceFactory } from "./service.ts";
 import { PORTS } from "./ports.ts";
@@ -22,6 +25,9 @@ export const xmppGatewayService: ServiceFactory = {
     const org = ctx.topology.organisation;
     const fe = org.frontEndPool.servers[0]!;
     const users = new InternalUsers();
+    // With the front-end pool running, IM goes to its users (their SIP inboxes); else to the gateway's mailboxes.
+    let side: InternalImSide = users;
+    if (ctx.running.has("frontend")) side = new FrontEndImSide(frontEndOf(ctx), users, (im, condition, text) => gateway.failDelivery(im, condition, text));
     const gateway = new XmppGateway({
       host: fe,
       poolFqdn: org.frontEndPool.fqdn,
@@ -32,7 +38,7 @@ export const xmppGatewayService: ServiceFactory = {
       }),
       config: federationConfigFromTopology(ctx.topology),
       events: ctx.events,
-      side: users,
+      side,
     });
     await gateway.start();
     return { name: "xmpp-gateway", endpoints: [], gateway, users, stop: async () => gateway.stop() };

@@ -68,6 +68,12 @@ export class XmppGateway {
     return { ok: true, id };
   }
 
+  /** The internal side could not deliver a translated IM: the XMPP sender gets a stanza error (RFC 6120 8.3). */
+  failDelivery(im: { from: string; to: string; xmppJid: string; id?: string }, condition: StanzaErrorCondition, text: string): void {
+    this.options.events({ kind: "xmpp.refused", ts: Date.now(), host: this.options.host, rules: ["XMPP-4"], detail: `IM ${im.from} -> ${im.to} not delivered: ${text}` });
+    this.answerError(xml("message", { xmlns: NS.server, from: im.xmppJid, to: bareAddress(im.to), id: im.id, type: "chat" }), condition, `XMPP-4: ${text}`);
+  }
+
   /** The user's availability, sent to the XMPP contacts that subscribed (and to `also`). */
   publishPresence(uri: string, availability: number, note?: string, also: string[] = []): number {
     const key = bareAddress(uri);
