@@ -36,7 +36,6 @@ export const ZONE_BASE = {
   xmppProsody: 192,
   xmppMatrix: 196,
   xmppFrontEnd: 200,
-  xmppFrontEnd: 200,
   // 216-244: firewall, reverse proxy, mobility
   reverseProxy: 216,
   mobility: 220,
