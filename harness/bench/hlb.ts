@@ -45,7 +45,13 @@ function hasCoturn(): boolean {
 async function startCoturn(): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), "edgesim-bench-coturn-"));
   const child = spawn("turnserver", ["-n", `--listening-ip=${COTURN}`, "--listening-port=3478", `--relay-ip=${COTURN}`, "--no-tls", "--no-dtls", "--no-cli", "--stun-only", `--log-file=${join(dir, "turn.log")}`, `--pidfile=${join(dir, "turn.pid")}`], { stdio: "ignore" });
-  const stop = () => void child.kill("SIGTERM");
+  // Also on exit: a bench that crashes must not leave coturn running.
+  const onExit = () => void child.kill("SIGTERM");
+  process.once("exit", onExit);
+  const stop = () => {
+    process.off("exit", onExit);
+    child.kill("SIGTERM");
+  };
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
     if ((await bindingRate({ address: COTURN, port: 3478 }, 1, 100)) > 0) return stop;
