@@ -110,7 +110,11 @@ describe("no NAT (HLB-2)", () => {
       const own = client(await edgeUdpListener(sinks[1]!, EDGE(2)));
       const to = c.viaVip ? { address: VIP, port } : { address: EDGE(2), port: own.address().port };
       const cl = client(await udpClient(CLIENT, to));
+      const rec = bus.record(["lb.forward"]);
       const got = await binding(cl);
+      rec.stop();
+      // Through the VIP the answer goes back through the balancer, the edge's default gateway (HLB-5); direct, the balancer sees nothing.
+      expect(rec.events.map((e) => e.rules.join(","))).toEqual(c.viaVip ? ["HLB-2,HLB-5"] : []);
       expect(got?.from).toBe(`${to.address}:${to.port}`);
       expect(got?.mapped).toBe(localOf(cl));
       const seen = sinks.flatMap((s) => s.seen);
