@@ -10,12 +10,14 @@ import { SIP_ACTIONS } from "./sip-steps.ts";
 import { MOBILITY_ACTIONS } from "./mobility-steps.ts";
 import { FIREWALL_ACTIONS } from "./firewall-steps.ts";
 import { FIREWALL_EXPECTATIONS } from "./firewall-expectations.ts";
+import { CALL_ACTIONS } from "./call-steps.ts";
 
 export const ACTIONS: ActionKind[] = [
   ...EXPLAIN_ACTIONS,
   ...SIP_ACTIONS,
   ...MOBILITY_ACTIONS,
   ...FIREWALL_ACTIONS,
+  ...CALL_ACTIONS,
 ];
 export const EXPECTATION_KINDS: ExpectationKind[] = [
   ...EXPECTATIONS,
