@@ -72,6 +72,6 @@ createInterface({ input: process.stdin }).on("line", (line) => {
 });
 
 xmpp.start().catch((err: Error) => {
-  out({ ev: "error", message: `start failed: ${err.message}` });
+  out({ ev: "error", message: `start failed: ${err.name}${err.message ? `: ${err.message}` : ""}` });
   process.exit(2);
 });

@@ -44,7 +44,24 @@ export class XmppUser {
 
   constructor(private readonly options: XmppUserOptions) {}
 
-  async start(timeoutMs = 10_000): Promise<void> {
+  /**
+   * Starts the user process and waits until it is online. @xmpp/client gives up on a
+   * slow step after 2 s, which a loaded 2-core machine can exceed: a start that fails
+   * is retried (at most 3 attempts) within `timeoutMs`.
+   */
+  async start(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(Math.max(1000, deadline - Date.now()));
+      } catch (err) {
+        if (attempt >= 3 || Date.now() >= deadline) throw err;
+        this.errors = [];
+      }
+    }
+  }
+
+  private async startOnce(timeoutMs: number): Promise<void> {
     const o = this.options;
     assertLoopback(o.address, "connect the XMPP user to");
     const start = { service: `xmpp://${o.address}:${o.port}`, domain: o.domain, username: o.username, password: o.password, resource: o.resource ?? "edgesim", countOnly: o.countOnly, countEvery: o.countEvery };
@@ -54,7 +71,10 @@ export class XmppUser {
     createInterface({ input: child.stdout! }).on("line", (line) => this.onLine(line));
     child.on("exit", () => this.notify());
     const online = await this.waitUntil(() => this.jid !== "" || child.exitCode !== null, timeoutMs);
-    if (!online || !this.jid) throw new Error(`XMPP user ${o.username}@${o.domain} did not come online at ${o.address}:${o.port}: ${this.errors.join(" | ") || "timeout"}`);
+    if (!online || !this.jid) {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      throw new Error(`XMPP user ${o.username}@${o.domain} did not come online at ${o.address}:${o.port}: ${this.errors.join(" | ") || "timeout"}`);
+    }
   }
 
   message(to: string, body: string | undefined, extra: { type?: string; id?: string } = {}): void {
