@@ -42,6 +42,10 @@ export interface CallReport {
   callee: SideReport;
   selected?: MediaPath & { local: Candidate; remote: Candidate };
   nominatedAtCallee?: MediaPath;
+  /** The callee's side saw the caller's ACK for this call (RFC 3261 13.2.2.4). */
+  acked: boolean;
+  /** The callee's side answered the caller's BYE. */
+  byeReceived: boolean;
   packets: number;
 }
 
@@ -105,7 +109,7 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
     await answerer.takeOver();
     await alice.gather();
     const invite = await ua.invite(to, alice.sdp());
-    const report: CallReport = { from, to, invite, caller: side(alice, [], 0, packets), callee: side(bob, [], 0, packets), packets };
+    const report: CallReport = { from, to, invite, caller: side(alice, [], 0, packets), callee: side(bob, [], 0, packets), acked: false, byeReceived: false, packets };
     if (invite.status >= 300 || !invite.response) return report;
     await alice.setRemote(parseSdp(invite.response.body.toString("utf8")));
     const aliceChecks = await alice.checkAll();
@@ -124,7 +128,10 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
     const calleeChecks = await bobChecks;
     report.caller = side(alice, aliceChecks, sentA, packets);
     report.callee = side(bob, calleeChecks, sentB, packets);
+    const callId = ua.callId;
     report.bye = await ua.bye();
+    report.acked = callId !== undefined && answerer.acked.includes(callId);
+    report.byeReceived = callId !== undefined && answerer.byes.includes(callId);
     return report;
   } finally {
     ua.stop();

@@ -65,6 +65,9 @@ export function callFindings(r: CallReport, events: EdgeEvent[], plan: { find(p:
     } else say(`HLB-3 violated: ${caller}'s relayed candidate ${addrText(relay)} is not on an edge's own A/V address${vip && relay.address === vip.address ? " (it is the VIP)" : ""}`, "HLB-3");
   } else say(`${caller} has no relayed candidate: ${r.caller.problems.join("; ")}`);
 
+  const wrongSource = r.caller.problems.filter((p) => p.includes("not the address the client targeted"));
+  if (wrongSource.length) say(`HLB-6: ${caller}'s A/V Edge answered from another address than the one she targeted, so her client dropped the answers: ${wrongSource.join("; ")}`, "HLB-6");
+
   let via = "no media path";
   if (r.selected) {
     const local = r.selected.local;

@@ -36,8 +36,9 @@ export class TurnClient {
     const b = new StunMessageBuilder(method, StunClass.Request, tx);
     for (const a of attrs) b.set(a);
     if (signed && this.#auth) b.set(Username(this.#auth.username)).set(Realm(this.#auth.realm)).set(Nonce(this.#auth.nonce)).addIntegrity(this.#auth.key);
-    const r = await this.sock.transact(tx, b.encode(), this.server, "direct");
-    if (!r) throw new GatherError(`${addrText(this.server)} did not answer a ${methodName(method)} request within 2.5 s`);
+    const dropped = this.sock.dropped.length;
+    const r = await this.sock.transact(tx, b.encode(), this.server, "direct", 2500, true);
+    if (!r) throw new GatherError(`${addrText(this.server)} did not answer a ${methodName(method)} request within 2.5 s${this.sock.dropped.length > dropped ? ` (${this.sock.dropped[dropped]!})` : ""}`);
     return r.msg;
   }
 

@@ -101,7 +101,7 @@ export class IceSocket {
    * response (and where it came from), or undefined after `timeoutMs` (or at once when the
    * firewall stops the request).
    */
-  transact(tx: Buffer, bytes: Buffer, to: Addr, via: Via, timeoutMs = 2500): Promise<{ msg: StunMessage; arrival: Arrival } | undefined> {
+  transact(tx: Buffer, bytes: Buffer, to: Addr, via: Via, timeoutMs = 2500, strictSource = false): Promise<{ msg: StunMessage; arrival: Arrival } | undefined> {
     const key = tx.toString("hex");
     return new Promise((resolve) => {
       const timers: NodeJS.Timeout[] = [];
@@ -110,7 +110,15 @@ export class IceSocket {
         this.#waiters.delete(key);
         resolve(r);
       };
-      this.#waiters.set(key, (msg, arrival) => finish({ msg, arrival }));
+      this.#waiters.set(key, (msg, arrival) => {
+        // A client talks to its STUN/TURN server over a connected socket: the kernel drops an answer from another address (HLB-2).
+        if (strictSource && (arrival.from.address !== to.address || arrival.from.port !== to.port)) {
+          const why = `dropped the answer to a request sent to ${addrText(to)}: it came from ${addrText(arrival.from)}, not the address the client targeted (a connected socket's kernel drops it)`;
+          this.dropped.push(why);
+          return this.note(why, ["HLB-2", "HLB-6"]);
+        }
+        finish({ msg, arrival });
+      });
       if (!this.send(bytes, to, via)) return finish(undefined);
       for (const at of [250, 750]) timers.push(setTimeout(() => this.send(bytes, to, via), at));
       timers.push(setTimeout(() => finish(undefined), timeoutMs));

@@ -1,0 +1,109 @@
+/**
+ * The federated A/V call in the default world (zones 164): alice (remote) calls bob at
+ * fabrikam through both Access Edges; candidates from both A/V Edges; ICE checks; counted
+ * media. One call in beforeAll, each rule read from it; plus a refused call (FED-6).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EdgeEvent } from "../../edge/events/types.ts";
+import { callFindings, placeCall, type CallReport } from "../../harness/clients/av-call/index.ts";
+import type { RunningAvEdge } from "../../harness/world/av-edge-service.ts";
+import type { World } from "../../harness/world/world.ts";
+import { ZONE_BASE } from "../kit/bases.ts";
+import { startTestWorld, topologyAt } from "../kit/world.ts";
+
+/** What a call needs: no web, reverse proxy, conferencing or XMPP services. */
+const CALL_SERVICES = ["dns", "av-edge", "frontend", "access-edge", "remote-users", "sip-partners", "hlb"];
+
+const PACKETS = 40;
+let world: World;
+let report: CallReport;
+let events: EdgeEvent[];
+const addr = (host: string, iface?: string) => world.plan.byHost(host, iface).address;
+
+beforeAll(async () => {
+  world = await startTestWorld(topologyAt(ZONE_BASE.avCall), { services: CALL_SERVICES });
+  const rec = world.bus.record();
+  report = await placeCall(world, "alice@contoso.test", "bob@fabrikam.test", { packets: PACKETS });
+  rec.stop();
+  events = rec.events;
+}, 90_000);
+afterAll(async () => world?.stop());
+
+const cand = (side: "caller" | "callee", type: string) => report[side].candidates.find((c) => c.type === type);
+
+describe("gathering from the A/V Edges", () => {
+  it("PORT-1: alice's relayed candidate is on an edge's own external A/V address, port in 50000-59999", () => {
+    const relay = cand("caller", "relay")!;
+    const edges = ["edge1", "edge2"].map((e) => addr(e, "external-av"));
+    expect(edges).toContain(relay.address);
+    expect(relay.port).toBeGreaterThanOrEqual(50000);
+    expect(relay.port).toBeLessThanOrEqual(59999);
+  });
+
+  it("HLB-2: with no NAT on the A/V VIP, alice's server-reflexive candidate is her real address and port (her host candidate)", () => {
+    const host = cand("caller", "host")!;
+    expect(host.address).toBe(addr("client-alice"));
+    expect(cand("caller", "srflx")).toMatchObject({ address: host.address, port: host.port });
+  });
+
+  it("HLB-3: the relayed candidate is never the A/V VIP", () => {
+    expect(cand("caller", "relay")!.address).not.toBe(addr("vip-av"));
+  });
+
+  it("PORT-1: bob gathers host, srflx and a relay on fabrikam's A/V Edge (its edge address) in 50000-59999", () => {
+    expect(report.callee.candidates.map((c) => c.type)).toEqual(["host", "srflx", "relay"]);
+    expect(cand("callee", "relay")!.address).toBe(addr("fabrikam-edge1"));
+    expect(cand("callee", "relay")!.port).toBeGreaterThanOrEqual(50000);
+  });
+});
+
+describe("the call", () => {
+  it("FED-3: INVITE answered 200 with an SDP answer through both Access Edges, ACK reached bob's side, BYE answered 200", () => {
+    expect(report.invite.status).toBe(200);
+    expect(report.invite.response?.headers.get("Content-Type")).toBe("application/sdp");
+    expect(report.acked).toBe(true);
+    expect(report.byeReceived).toBe(true);
+    expect(report.bye?.status).toBe(200);
+  });
+
+  it("HLB-3: ICE selects relay-to-relay (the firewalls pass only each side's own edge); every other check failed", () => {
+    expect(report.selected?.local.type).toBe("relay");
+    expect(report.selected?.remote.type).toBe("relay");
+    expect(report.caller.checks.filter((c) => c.ok).map((c) => `${c.pair.local.type}->${c.pair.remote.type}`)).toEqual(["relay->relay"]);
+    expect(report.nominatedAtCallee?.to).toEqual({ address: cand("caller", "relay")!.address, port: cand("caller", "relay")!.port });
+  });
+
+  it("HLB-3: every packet is received both ways, and bob's media arrives from alice's relay on edge N's physical IP", () => {
+    expect(report.caller.mediaSent).toBe(PACKETS);
+    expect(report.callee.mediaSent).toBe(PACKETS);
+    expect(report.callee.mediaReceived).toBe(PACKETS);
+    expect(report.caller.mediaReceived).toBe(PACKETS);
+    const relay = cand("caller", "relay")!;
+    expect(report.callee.mediaSources).toEqual([`${relay.address}:${relay.port} (relay)`]);
+  });
+
+  it("HLB-3: the edge that owns alice's relay counted the relayed media both ways", () => {
+    const relay = cand("caller", "relay")!;
+    const av = world.service("av-edge") as RunningAvEdge;
+    const edge = [...av.edges.values()].find((e) => e.external === relay.address)!;
+    expect(edge.server.stats.relayedToPeer).toBeGreaterThanOrEqual(PACKETS);
+    expect(edge.server.stats.relayedToClient).toBeGreaterThanOrEqual(PACKETS);
+  });
+
+  it("HLB-2: the findings name HLB-2, HLB-3 and PORT-1, say delivered via the physical A/V IP, and have no HLB-6", () => {
+    const f = callFindings(report, events, world.plan);
+    expect(f.delivered).toBe(true);
+    expect(f.rules).toEqual(expect.arrayContaining(["HLB-2", "HLB-3", "PORT-1"]));
+    expect(f.rules).not.toContain("HLB-6");
+    expect(f.via).toMatch(/^relay on edge[12]'s physical A\/V IP /);
+    expect(events.some((e) => e.rules.includes("HLB-6"))).toBe(false);
+  });
+
+  it("FED-6: a call to a blocked domain is refused by our edge with ms-diagnostics, and nothing is gathered on the partner's side", async () => {
+    const r = await placeCall(world, "alice@contoso.test", "mallory@blocked.test", { packets: 5 });
+    expect(r.invite.status).toBe(403);
+    expect(r.invite.diagnostics?.text).toContain("FED-6");
+    expect(r.callee.candidates).toEqual([]);
+    expect(callFindings(r, [], world.plan).delivered).toBe(false);
+  }, 30_000);
+});
