@@ -30,6 +30,7 @@ export const ZONE_BASE = {
   lbWorld: 172,
   lbMisconfig: 176,
   lbPcap: 180,
+  avCall: 164,
   // 184-212: XMPP
   xmppMini: 184,
   xmppHostile: 188,
@@ -43,4 +44,6 @@ export const ZONE_BASE = {
   mobilityCname: 228,
   scenarioSteps: 232,
   scenarioStepsRun: 236,
+  avCallSnat: 240,
+  avCallRefused: 244,
 } as const;
