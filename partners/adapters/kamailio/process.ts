@@ -2,6 +2,11 @@
  * Start and stop one Kamailio instance with its own configuration, run folder and
  * log (`kamailio -f CFG -DD -E -Y RUNDIR -w DIR -m 512 -M 16`), stopped by its PID.
  * Ready when it accepts TCP on its listen address (bounded wait).
+ *
+ * Kamailio resolves through libc, which reads /etc/resolv.conf and asks port 53. With
+ * `resolvConf` (root only) it runs in its own mount namespace (`unshare -m`, private
+ * propagation) where that file is bind-mounted over /etc/resolv.conf, so its DNS
+ * queries go to the sandbox DNS and nowhere else; the network is the machine's.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -13,12 +18,16 @@ export class KamailioProcess {
   #child: ChildProcess | undefined;
   log = "";
 
-  constructor(readonly cfgFile: string, readonly dir: string, readonly listen: { address: string; port: number }) {}
+  constructor(readonly cfgFile: string, readonly dir: string, readonly listen: { address: string; port: number }, readonly opts: { resolvConf?: string } = {}) {}
 
   async start(timeoutMs = 5000): Promise<void> {
     const run = join(this.dir, "run");
     mkdirSync(run, { recursive: true });
-    const child = spawn("kamailio", ["-f", this.cfgFile, "-DD", "-E", "-Y", run, "-w", this.dir, "-m", "512", "-M", "16"], { stdio: ["ignore", "ignore", "pipe"] });
+    const args = ["-f", this.cfgFile, "-DD", "-E", "-Y", run, "-w", this.dir, "-m", "512", "-M", "16"];
+    // unshare and sh exec into kamailio: the PID we stop is Kamailio's own.
+    const child = this.opts.resolvConf
+      ? spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec kamailio "$@"', this.opts.resolvConf, ...args], { stdio: ["ignore", "ignore", "pipe"] })
+      : spawn("kamailio", args, { stdio: ["ignore", "ignore", "pipe"] });
     this.#child = child;
     child.stderr?.on("data", (d: Buffer) => {
       if (this.log.length < 64 * 1024) this.log += d.toString();
