@@ -18,9 +18,26 @@ import { xmppProxyService } from "./xmpp-proxy-service.ts";
 import { xmppGatewayService } from "./xmpp-gateway-service.ts";
 import { xmppPartnersService } from "./xmpp-partners-service.ts";
 
-export const SERVICE_FACTORIES: ServiceFactory[] = [dnsService, avEdgeService, frontendService, accessEdgeService, remoteUsersService, sipPartnersService, webService, reverseProxyService, psomService, webconfEdgeService, hlbService,
+/**
+ * Start order: DNS, then every role on the edge servers and the front end, then the
+ * hardware load balancer (its VIPs forward to roles that must already listen, and
+ * its health checks probe them), then what dials through the VIPs: remote users,
+ * partners, the reverse proxy's clients and the XMPP partners.
+ */
+export const SERVICE_FACTORIES: ServiceFactory[] = [
+  dnsService,
+  avEdgeService,
+  frontendService,
+  accessEdgeService,
+  psomService,
+  webconfEdgeService,
   xmppProxyService,
   xmppGatewayService,
+  hlbService,
+  remoteUsersService,
+  sipPartnersService,
+  webService,
+  reverseProxyService,
   xmppPartnersService,
 ];
 

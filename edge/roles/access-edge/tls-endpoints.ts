@@ -12,6 +12,7 @@ import type { EventSink, Transport } from "../../events/types.ts";
 import { assertLoopback } from "../../net/loopback.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import { allowsClientAuth, ekuLabels, peerCertificateOf, type PeerCertificate } from "./peer-certificate.ts";
+import { isHealthProbe } from "../../net/health-probe.ts";
 
 export interface TlsListenOptions {
   host: string;
@@ -51,6 +52,7 @@ export async function listenTls(o: TlsListenOptions): Promise<TlsListener> {
     o.onConnection(socket, peer);
   });
   server.on("tlsClientError", (err: Error, socket: TLSSocket) => {
+    if (isHealthProbe(socket)) return; // the load balancer's TCP health check, not a client
     o.events({ kind: "tls.handshake", ts: Date.now(), host: o.host, tuple: tuple(socket), rules: ["CERT-2"], ok: false, peerNames: [], peerEku: [], error: `handshake failed: ${err.message}` });
   });
   await new Promise<void>((resolve, reject) => {

@@ -11,6 +11,7 @@ import { assertLoopback } from "../../net/loopback.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import { issueCredentials } from "./credentials.ts";
 import { MRAS_DEFAULT_LIFETIME_SEC, MRAS_MAX_LINE, type MrasResponse, type MrasServerEntry } from "./mras-protocol.ts";
+import { isHealthProbe } from "../../net/health-probe.ts";
 
 export interface MrasServerOptions {
   host: string;
@@ -39,6 +40,7 @@ export class MrasServer {
     const server = tls.createServer({ cert: identity.certPem, key: identity.keyPem, ca: identity.caPem, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2" });
     server.on("secureConnection", (s) => this.serve(s));
     server.on("tlsClientError", (err, s) => {
+      if (isHealthProbe(s)) return; // the load balancer's TCP health check (internal VIP 5062)
       this.emit("tls.handshake", s, false, [], `A/V authentication handshake refused: ${err.message}`);
     });
     this.server = server;

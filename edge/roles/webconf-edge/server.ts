@@ -11,6 +11,7 @@ import tls from "node:tls";
 import { assertLoopback } from "../../net/loopback.ts";
 import type { WebconfEdgeOptions } from "./options.ts";
 import { relayToPsom } from "./relay.ts";
+import { isHealthProbe } from "../../net/health-probe.ts";
 
 export class WebconfEdge {
   private readonly server: tls.Server;
@@ -22,9 +23,8 @@ export class WebconfEdge {
     this.server = tls.createServer({ cert: o.external.certPem, key: o.external.keyPem, minVersion: "TLSv1.2", handshakeTimeout: o.handshakeTimeoutMs ?? 5000 }, (c) => this.onClient(c));
     this.server.maxConnections = o.maxConnections ?? 1024;
     this.server.on("tlsClientError", (e, s) => {
-      // A connection closed before sending a byte is a load balancer's TCP health probe
-      // (edge/lb/health.ts), not a failed client: nothing to report.
-      if (s.bytesRead === 0) return void s.destroy();
+      // A load balancer's TCP health probe, not a failed client: nothing to report.
+      if (isHealthProbe(s)) return void s.destroy();
       this.o.events({ kind: "tls.handshake", ts: Date.now(), host: o.host, rules: [], ok: false, peerNames: [], peerEku: [], error: `Web Conferencing Edge: TLS from ${s.remoteAddress}:${s.remotePort} failed: ${e.message}`, tuple: this.tupleOf(s) });
       s.destroy();
     });

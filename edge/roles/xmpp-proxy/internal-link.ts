@@ -13,6 +13,7 @@ import type { XmlElement } from "../../wire/xmpp/xml-element.ts";
 import { xml } from "../../wire/xmpp/xml-element.ts";
 import { XmppConnection } from "./connection.ts";
 import { certificateNames, peerCertificateInfo } from "./peer-cert.ts";
+import { isHealthProbe } from "../../net/health-probe.ts";
 
 export interface InternalLinkOptions {
   host: string;
@@ -40,7 +41,7 @@ export class InternalLinkServer {
     const id = this.options.identity;
     const server = createServer({ cert: id.certPem, key: id.keyPem, ca: id.caPem, requestCert: true, rejectUnauthorized: true }, (socket) => this.accept(socket));
     server.on("tlsClientError", (err, socket) =>
-      this.options.events({ kind: "tls.handshake", ts: Date.now(), host: this.options.host, rules: ["XMPP-1", "PORT-3"], ok: false, peerNames: [], peerEku: [], error: err.message, tuple: { transport: "tls", srcAddress: socket.remoteAddress ?? "", srcPort: socket.remotePort ?? 0, dstAddress: address, dstPort: port } }),
+      isHealthProbe(socket) ? undefined : this.options.events({ kind: "tls.handshake", ts: Date.now(), host: this.options.host, rules: ["XMPP-1", "PORT-3"], ok: false, peerNames: [], peerEku: [], error: err.message, tuple: { transport: "tls", srcAddress: socket.remoteAddress ?? "", srcPort: socket.remotePort ?? 0, dstAddress: address, dstPort: port } }),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
