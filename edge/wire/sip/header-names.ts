@@ -56,11 +56,19 @@ const LIST_KEYS = new Set(
 /** Fields that may appear at most once (7.3.1: only list fields may repeat). */
 const SINGLE_KEYS = new Set(["call-id", "cseq", "from", "to", "max-forwards", "content-length"]);
 
+const KEY_CACHE = new Map<string, string>();
+
 /** Lower-case canonical key of a header name: "v", "VIA", "Via " -> "via". */
 export function headerKey(name: string): string {
+  const known = KEY_CACHE.get(name);
+  if (known !== undefined) return known;
   const lower = name.trim().toLowerCase();
   const long = COMPACT[lower];
-  return long === undefined ? lower : long.toLowerCase();
+  const key = long === undefined ? lower : long.toLowerCase();
+  // Names repeat on every message: remember them (bounded, so odd input cannot grow it without end).
+  if (KEY_CACHE.size >= 1024) KEY_CACHE.clear();
+  KEY_CACHE.set(name, key);
+  return key;
 }
 
 /** Canonical spelling for output: "v" -> "Via", "cseq" -> "CSeq"; unknown names unchanged. */

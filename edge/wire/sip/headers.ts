@@ -28,6 +28,12 @@ export function fieldWhere(f: SipHeaderField, index?: number): string {
 
 export class SipHeaders implements Iterable<SipHeaderField> {
   #fields: SipHeaderField[];
+  #version = 0;
+
+  /** Bumped by every edit made through this class, so parsed views (message.ts) know when to re-parse. */
+  get version(): number {
+    return this.#version;
+  }
 
   constructor(fields: SipHeaderField[] = []) {
     this.#fields = fields;
@@ -72,6 +78,7 @@ export class SipHeaders implements Iterable<SipHeaderField> {
   }
 
   append(name: string, value: string): void {
+    this.#version++;
     this.#fields.push(SipHeaders.field(name, value));
   }
 
@@ -80,6 +87,7 @@ export class SipHeaders implements Iterable<SipHeaderField> {
    * When there is none: a Via goes first, anything else last.
    */
   prepend(name: string, value: string): void {
+    this.#version++;
     const key = headerKey(name);
     const at = this.#fields.findIndex((f) => f.key === key);
     const pos = at >= 0 ? at : key === "via" ? 0 : this.#fields.length;
@@ -88,6 +96,7 @@ export class SipHeaders implements Iterable<SipHeaderField> {
 
   /** Replace the first line's value in place (its name kept), drop other lines; append if absent. */
   set(name: string, value: string): void {
+    this.#version++;
     const key = headerKey(name);
     const at = this.#fields.findIndex((f) => f.key === key);
     if (at < 0) {
@@ -102,6 +111,7 @@ export class SipHeaders implements Iterable<SipHeaderField> {
 
   /** Remove every line of this name; returns how many were removed. */
   remove(name: string): number {
+    this.#version++;
     const key = headerKey(name);
     const before = this.#fields.length;
     this.#fields = this.#fields.filter((f) => f.key !== key);
@@ -113,6 +123,7 @@ export class SipHeaders implements Iterable<SipHeaderField> {
    * when it held only that element (16.7 step 3: remove the topmost Via). Returns the element.
    */
   removeFirstValue(name: string): string | undefined {
+    this.#version++;
     const first = this.fieldsOf(name)[0];
     if (first === undefined) return undefined;
     const parts = splitCommaList(first.value, fieldWhere(first));

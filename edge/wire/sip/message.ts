@@ -14,10 +14,28 @@ import { parseVia, type SipVia } from "./via.ts";
 abstract class SipMessageBase {
   headers: SipHeaders;
   body: Buffer;
+  /** Parsed header values, valid while `headers` is the same object at the same version (a proxy parses each once). */
+  #parsed: Record<string, unknown> = {};
+  #parsedOf: SipHeaders | undefined;
+  #parsedAt = -1;
 
   constructor(headers: SipHeaders, body: Buffer) {
     this.headers = headers;
     this.body = body;
+  }
+
+  /** Parse once per headers version; a parse that throws is not kept (it throws again next time). */
+  protected memo<T>(key: string, parse: () => T): T {
+    const h = this.headers;
+    if (this.#parsedOf !== h || this.#parsedAt !== h.version) {
+      this.#parsed = {};
+      this.#parsedOf = h;
+      this.#parsedAt = h.version;
+    }
+    if (key in this.#parsed) return this.#parsed[key] as T;
+    const v = parse();
+    this.#parsed[key] = v;
+    return v;
   }
 
   /** The single line of a single-value field; two lines is an error (7.3.1, RFC 4475 3.3.8). */
@@ -38,31 +56,39 @@ abstract class SipMessageBase {
 
   /** All Via values, top first, across lines and commas. */
   vias(): SipVia[] {
-    return this.list("Via", parseVia);
+    return this.memo("via", () => this.list("Via", parseVia)).slice();
   }
 
   topVia(): SipVia | undefined {
-    return this.vias()[0];
+    return this.memo("via", () => this.list("Via", parseVia))[0];
   }
 
   cseq(): SipCSeq | undefined {
-    const f = this.single("CSeq");
-    return f === undefined ? undefined : parseCSeq(f.value, fieldWhere(f));
+    return this.memo("cseq", () => {
+      const f = this.single("CSeq");
+      return f === undefined ? undefined : parseCSeq(f.value, fieldWhere(f));
+    });
   }
 
   callId(): string | undefined {
-    const f = this.single("Call-ID");
-    return f === undefined ? undefined : parseCallId(f.value, fieldWhere(f));
+    return this.memo("call-id", () => {
+      const f = this.single("Call-ID");
+      return f === undefined ? undefined : parseCallId(f.value, fieldWhere(f));
+    });
   }
 
   from(): NameAddr | undefined {
-    const f = this.single("From");
-    return f === undefined ? undefined : parseNameAddr(f.value, fieldWhere(f));
+    return this.memo("from", () => {
+      const f = this.single("From");
+      return f === undefined ? undefined : parseNameAddr(f.value, fieldWhere(f));
+    });
   }
 
   to(): NameAddr | undefined {
-    const f = this.single("To");
-    return f === undefined ? undefined : parseNameAddr(f.value, fieldWhere(f));
+    return this.memo("to", () => {
+      const f = this.single("To");
+      return f === undefined ? undefined : parseNameAddr(f.value, fieldWhere(f));
+    });
   }
 
   /** Contact values; "*" (REGISTER wildcard, 10.2.2) is returned as an empty list plus star. */

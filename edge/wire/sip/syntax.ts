@@ -17,8 +17,14 @@ export function isWord(s: string): boolean {
   return WORD_RE.test(s);
 }
 
+/** TOKEN_RE's characters by code, so scanners ask a table rather than a regular expression per character. */
+const TOKEN_CHARS = new Uint8Array(128);
+for (let i = 0; i < 128; i++) TOKEN_CHARS[i] = TOKEN_RE.test(String.fromCharCode(i)) ? 1 : 0;
+
 export function isTokenChar(c: string): boolean {
-  return c.length === 1 && TOKEN_RE.test(c);
+  if (c.length !== 1) return false;
+  const code = c.charCodeAt(0);
+  return code < 128 && TOKEN_CHARS[code] === 1;
 }
 
 /** LWS/SWS characters once folding has been undone (7.3.1): SP and HTAB. */
