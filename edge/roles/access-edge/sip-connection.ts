@@ -55,16 +55,18 @@ export class SipConnection {
   }
 
   static overTls(socket: TLSSocket, info: SipConnectionInfo, events: EventSink, limits?: Partial<SipLimits>): SipConnection {
-    // Messages written in one tick leave in one TLS record and one syscall (cork until the next tick).
+    // Messages written in one turn of the event loop (every socket read of that turn) leave
+    // together in one writev: cork until the check phase, after this turn's I/O callbacks.
     let corked = false;
+    const flush = () => {
+      corked = false;
+      socket.uncork();
+    };
     const write = (b: Buffer) => {
       if (!corked) {
         corked = true;
         socket.cork();
-        process.nextTick(() => {
-          corked = false;
-          socket.uncork();
-        });
+        setImmediate(flush);
       }
       socket.write(b);
     };
