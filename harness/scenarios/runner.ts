@@ -12,6 +12,7 @@ import { loadTopology } from "../topology/registry.ts";
 import { checkTopology } from "../topology/checks.ts";
 import { TopologyConfigError } from "../topology/config-error.ts";
 import { World } from "../world/world.ts";
+import type { EventBus } from "../events/bus.ts";
 import { readScenarioFile, type ScenarioFile } from "./file.ts";
 import { setPath } from "./set-path.ts";
 import { ACTIONS, EXPECTATION_KINDS } from "./steps/registry.ts";
@@ -23,6 +24,8 @@ export interface RunOptions {
   addressing?: Addressing;
   privileged?: boolean;
   tracePath?: string;
+  /** The bus the world emits on (`edgesim run --pcap` attaches its pcap writer to it); default a new one per world. */
+  bus?: EventBus;
 }
 
 export function scenarioTopology(s: ScenarioFile, addressing?: Addressing): Topology {
@@ -43,7 +46,7 @@ export async function runScenario(file: string, opts: RunOptions = {}): Promise<
   const started = Date.now();
   const s = readScenarioFile(file);
   const topology = scenarioTopology(s, opts.addressing);
-  const world = await World.start({ topology, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.privileged !== undefined ? { privileged: opts.privileged } : {}), ...(opts.tracePath ? { tracePath: opts.tracePath } : {}) });
+  const world = await World.start({ topology, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.privileged !== undefined ? { privileged: opts.privileged } : {}), ...(opts.tracePath ? { tracePath: opts.tracePath } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
   const recording = world.bus.record();
   const ctx: ScenarioContext = { world, events: recording.events, dir: s.dir };
   const steps: StepOutcome[] = [];

@@ -1,13 +1,16 @@
 /**
  * `edgesim run FILE...`: runs scenario files and prints a pass/fail table; exit
  * code 0 only if every expectation of every scenario held (1 otherwise).
- * `edgesim run --steps` lists the sentences scenarios can use.
+ * `edgesim run --steps` lists the sentences scenarios can use; `--pcap FILE` writes every
+ * forwarded leg of every scenario to one pcap file (LINKTYPE_IPV4, `tshark -r FILE`).
  */
 import type { Command } from "commander";
 import { runScenario } from "../../scenarios/runner.ts";
 import { ACTIONS, EXPECTATION_KINDS } from "../../scenarios/steps/registry.ts";
 import type { ScenarioOutcome } from "../../scenarios/types.ts";
 import { formatTable } from "../table.ts";
+import { EventBus } from "../../events/bus.ts";
+import { PcapWriter } from "../../trace/pcap.ts";
 
 export function formatOutcome(o: ScenarioOutcome): string {
   const rows = o.steps.map((s) => [s.ok ? "pass" : "FAIL", `${s.line}`, s.step, s.detail.split("\n")[0] ?? ""]);
@@ -23,19 +26,28 @@ export function registerRun(program: Command): void {
     .option("--json", "print one JSON object per scenario")
     .option("--state-dir <dir>", "where the certificate cache lives", ".edgesim")
     .option("--trace <file>", "write every event as JSON Lines to this file")
+    .option("--pcap <file>", "write the forwarded packets of every leg as a pcap file (tshark -r FILE)")
     .option("--steps", "list the sentences a scenario can use")
-    .action(async (files: string[], opts: { json?: boolean; stateDir: string; trace?: string; steps?: boolean }) => {
+    .action(async (files: string[], opts: { json?: boolean; stateDir: string; trace?: string; pcap?: string; steps?: boolean }) => {
       if (opts.steps || files.length === 0) {
         process.stdout.write("Actions:\n" + ACTIONS.map((a) => `  - ${a.example}`).join("\n") + "\nExpectations (about the action before):\n" + EXPECTATION_KINDS.map((e) => `  - ${e.example}`).join("\n") + "\n");
         if (files.length === 0 && !opts.steps) process.exitCode = 2;
         return;
       }
       let allOk = true;
-      for (const file of files) {
-        const outcome = await runScenario(file, { stateDir: opts.stateDir, ...(opts.trace ? { tracePath: opts.trace } : {}) });
-        allOk &&= outcome.ok;
-        process.stdout.write(opts.json ? JSON.stringify(outcome) + "\n" : formatOutcome(outcome) + "\n\n");
+      // One bus for every scenario, so one pcap file holds them all, in order.
+      const bus = opts.pcap ? new EventBus() : undefined;
+      const pcap = bus && opts.pcap ? PcapWriter.attach(bus, opts.pcap) : undefined;
+      try {
+        for (const file of files) {
+          const outcome = await runScenario(file, { stateDir: opts.stateDir, ...(opts.trace ? { tracePath: opts.trace } : {}), ...(bus ? { bus } : {}) });
+          allOk &&= outcome.ok;
+          process.stdout.write(opts.json ? JSON.stringify(outcome) + "\n" : formatOutcome(outcome) + "\n\n");
+        }
+      } finally {
+        pcap?.close();
       }
+      if (pcap && !opts.json) process.stdout.write(`pcap: ${pcap.packets} packets in ${opts.pcap} (tshark -r ${opts.pcap})\n`);
       if (!opts.json) process.stdout.write(`${allOk ? "all scenarios passed" : "some expectations failed"}\n`);
       process.exitCode = allOk ? 0 : 1;
     });
