@@ -7,6 +7,7 @@ export const ZONE_BASE = {
   dashboard: 80,
   scenarios: 84,
   scenarioFiles: 88,
+  lbScenarios: 96,
   xmppScenarios: 92,
   dns: 100,
   pki: 104,
