@@ -26,7 +26,7 @@ function result(ctx: ScenarioContext, scene: XmppScene, first: number, kind: str
       via: t.via.join(" "),
       ...(extra.stanzaError ? { stanzaError: extra.stanzaError } : {}),
       ...(t.streamError ? { streamError: t.streamError } : {}),
-      detail: `${how}${stream}; via ${t.via.join(", ") || "(no XMPP hop)"}`,
+      detail: `${how}${stream}; via ${t.via.join(", ") || "(no XMPP hop)"}${t.auth.length ? `; new streams: ${t.auth.join("; ")}` : ""}`,
     },
   };
 }

@@ -167,11 +167,14 @@ export class XmppScene {
   }
 
   /** Our side's view of one action: rules, the hosts that handled it, our first stream error. */
-  traceOf(events: EdgeEvent[]): { rules: string[]; via: string[]; streamError?: string; streamErrorText?: string } {
+  traceOf(events: EdgeEvent[]): { rules: string[]; via: string[]; auth: string[]; streamError?: string; streamErrorText?: string } {
     const ours = events.filter((e) => this.isOurHost(e.host) && (e.kind.startsWith("xmpp.") || e.kind === "policy.verdict"));
-    const refusal = ours.map((e) => ("detail" in e ? /^stream error (\S+): (.*)$/.exec(String(e.detail)) : null)).find((m) => m !== null);
+    const details = ours.map((e) => ("detail" in e ? String(e.detail) : ""));
+    const refusal = details.map((d) => /^stream error (\S+): (.*)$/.exec(d)).find((m) => m !== null);
     return {
       rules: [...new Set(ours.flatMap((e) => e.rules))],
+      // New s2s streams this action needed, as our edge traced them: "jabber.test authenticated by SASL EXTERNAL ..."
+      auth: [...new Set(details.filter((d) => / authenticated by /.test(d)))],
       via: [...new Set(events.filter((e) => e.kind.startsWith("xmpp.")).map((e) => e.host))],
       ...(refusal ? { streamError: refusal[1]!, streamErrorText: refusal[2]! } : {}),
     };

@@ -33,7 +33,7 @@ function outcome(ctx: ScenarioContext, scene: XmppScene, first: number, head: st
       via: t.via.join(" "),
       ...(r.stanzaError ? { stanzaError: r.stanzaError } : {}),
       ...(t.streamError ? { streamError: t.streamError } : {}),
-      detail: `${how}${stream}; via ${t.via.join(", ") || "(no XMPP hop)"}`,
+      detail: `${how}${stream}; via ${t.via.join(", ") || "(no XMPP hop)"}${t.auth.length ? `; new streams: ${t.auth.join("; ")}` : ""}`,
     },
   };
 }
