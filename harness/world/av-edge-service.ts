@@ -4,6 +4,7 @@
  * own external A/V address and of its internal address (PORT-1, PORT-3), relay ports
  * 50000-59999 on the external A/V address (HLB-3), and the A/V authentication service
  * (MRAS) on internal TCP 5062 over mutual TLS with the edge-internal identity (PORT-3).
+ * Every listener, relay flow and MRAS peer passes the world's firewall (PORT-5).
  * Credentials derive from the av-auth key, the same on every edge (CERT-3).
  *
  * The load balancer finds each edge's AvPacketSink with
@@ -12,6 +13,7 @@
  */
 import { AvEdgeServer, derivePoolSecret, listenTcp, listenUdp, MrasServer, type AvEdgeOptions, type AvPacketSink, type Listener } from "../../edge/roles/av-edge/index.ts";
 import { PORTS } from "./ports.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 import type { Endpoint, RunningService, ServiceFactory } from "./service.ts";
 
 export interface AvEdgeInstance {
@@ -43,6 +45,7 @@ export function createAvEdgeService(overrides: AvEdgeOverrides = {}): ServiceFac
       const realm = org.sipDomains[0]!;
       const tcpPort = ctx.mapPort(PORTS.https);
       const frontEndNames = [org.frontEndPool.fqdn, ...org.frontEndPool.servers.map((s) => `${s}.${org.sipDomains[0]}`)].map((n) => n.toLowerCase());
+      const gate = worldFirewall(ctx).gate;
       const edges = new Map<string, AvEdgeInstance>();
       const listeners: Listener[] = [];
       const endpoints: Endpoint[] = [];
@@ -54,7 +57,7 @@ export function createAvEdgeService(overrides: AvEdgeOverrides = {}): ServiceFac
         for (const host of pool.servers) {
           const ext = ctx.plan.byHost(host, "external-av");
           const int = ctx.plan.byHost(host, "internal");
-          const server = new AvEdgeServer({ realm, poolSecret, ...overrides, host, relayAddress: ext.address, events: ctx.events });
+          const server = new AvEdgeServer({ realm, poolSecret, ...overrides, host, relayAddress: ext.address, gate, events: ctx.events });
           const mras = new MrasServer({
             host, address: int.address, port: PORTS.sipAvAuth, identity: ctx.pki.identity("edge-internal"), poolSecret, realm,
             allowedPeerNames: frontEndNames, events: ctx.events,
@@ -65,7 +68,8 @@ export function createAvEdgeService(overrides: AvEdgeOverrides = {}): ServiceFac
           });
           edges.set(host, { host, server, mras, external: ext.address, internal: int.address });
           for (const [side, a] of [["external", ext], ["internal", int]] as const) {
-            listeners.push(await listenUdp(server, a.address, PORTS.stun), await listenTcp(server, a.address, tcpPort));
+            const guard = { gate, events: ctx.events, host };
+            listeners.push(await listenUdp(server, a.address, PORTS.stun, guard), await listenTcp(server, a.address, tcpPort, guard));
             const fqdn = a.fqdn ?? host;
             endpoints.push(
               { host, role: side === "external" ? "av" : "av-internal", fqdn, address: a.address, port: PORTS.stun, transport: "udp", vip: false },

@@ -81,7 +81,7 @@ describe("coturn's and stun-client's tools against an edge's own external A/V ad
   }
 
   peerIt(PEERS.stun)("PORT-1: stun-client's RFC 3489 `stun` gets MAPPED-ADDRESS and classifies the path as Open (exit code is its result bitmask)", async () => {
-    const r = await run(debianStun(), [edgeAv, "-v"]);
+    const r = await run(debianStun(), [edgeAv, "-v", "-i", clientIp]); // from alice's address: the firewall judges the source (PORT-5)
     expect(r.out).toMatch(new RegExp(`MappedAddress = 127\\.\\d+\\.\\d+\\.\\d+:\\d+`));
     expect(r.out).toMatch(/Primary: Open/);
     expect(r.code & 0x10, "bit 0x10 would mean no answer at all").toBe(0);

@@ -36,8 +36,9 @@ const addr = (host: string, iface?: string) => world.plan.byHost(host, iface).ad
 function askCredentials(edge: string, user: string, identity = "frontend") {
   return requestAvCredentials({ address: addr(edge, "internal"), port: 5062, servername: `${edge}.contoso.test`, identity: world.pki.identity(identity), user });
 }
-async function client(transport: "udp" | "tcp", target: { address: string; port: number }) {
-  const c = transport === "udp" ? await TurnTestClient.udp(addr("client-alice"), target) : await TurnTestClient.tcp(addr("client-alice"), target);
+/** From alice (the internet) by default; the edge's internal interface is reached from the front end (PORT-3: the firewall drops anyone else). */
+async function client(transport: "udp" | "tcp", target: { address: string; port: number }, from = addr("client-alice")) {
+  const c = transport === "udp" ? await TurnTestClient.udp(from, target) : await TurnTestClient.tcp(from, target);
   opened.push(c);
   return c;
 }
@@ -144,7 +145,7 @@ describe("PORT-1 / PORT-3: where the A/V Edge answers Binding requests", () => {
   for (const edge of ["edge1", "edge2"]) {
     it.each(rows)(`${edge}: $name answers Binding, from the address the client targeted (HLB-2)`, async (row) => {
       const target = { address: addr(edge, row.iface), port: row.port };
-      const c = await client(row.transport, target);
+      const c = await client(row.transport, target, row.iface === "internal" ? addr("fe01") : addr("client-alice"));
       const res = await c.request(StunMethod.Binding, []);
       expect(res.cls).toBe(StunClass.SuccessResponse);
       expect(getXorMappedAddress(res)).toEqual({ family: "IPv4", address: c.local.address, port: c.local.port });
@@ -153,7 +154,7 @@ describe("PORT-1 / PORT-3: where the A/V Edge answers Binding requests", () => {
   }
 
   it("HLB-3: relay sockets are never on the VIP nor the internal address, even for an internal client", async () => {
-    const c = await client("udp", { address: addr("edge1", "internal"), port: 3478 });
+    const c = await client("udp", { address: addr("edge1", "internal"), port: 3478 }, addr("fe01"));
     const { answer } = await c.login(creds.username, creds.password, StunMethod.Allocate, [RequestedTransport(17)]);
     const relayed = getXorRelayedAddress(answer)!;
     expect(relayed.address).toBe(addr("edge1", "external-av"));

@@ -44,6 +44,7 @@ export const ZONE_BASE = {
   mobility: 220,
   mobilityAffinity: 224,
   mobilityCname: 228,
+  firewallRoles: 204,
   scenarioSteps: 232,
   scenarioStepsRun: 236,
   avCallSnat: 240,

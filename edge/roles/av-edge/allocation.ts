@@ -8,6 +8,7 @@
 import type dgram from "node:dgram";
 import { Data, encodeChannelData, StunClass, StunMessageBuilder, StunMethod, XorPeerAddress, newTransactionId } from "../../wire/stun/index.ts";
 import type { ClientPath } from "./handoff.ts";
+import type { UdpGate } from "../../net/udp-gate.ts";
 
 export interface Peer { address: string; port: number }
 
@@ -19,6 +20,8 @@ export interface AllocationEvents {
   expired(a: Allocation): void;
   /** Counters shared with the server. */
   readonly stats: { relayedToClient: number };
+  /** The firewall for relay flows (PORT-1, PORT-5): each new peer flow is checked in and out; a drop is traced by the gate. */
+  readonly relayGate?: UdpGate;
 }
 
 export class Allocation {
@@ -87,31 +90,38 @@ export class Allocation {
     return c && c.expiresAt > now ? c.peer : undefined;
   }
 
-  /** Client -> peer over a live channel (RFC 5766 11.6); false when the channel is unbound or expired. */
-  sendOnChannel(channel: number, data: Buffer): boolean {
+  /**
+   * Client -> peer over a live channel (RFC 5766 11.6): "unbound" when the channel is
+   * unbound or expired, "dropped" when the firewall has no rule for the flow (traced by the gate).
+   */
+  sendOnChannel(channel: number, data: Buffer): "sent" | "unbound" | "dropped" {
     const c = this.channels.get(channel);
-    if (!c || c.expiresAt <= Date.now()) return false;
+    if (!c || c.expiresAt <= Date.now()) return "unbound";
+    if (this.events.relayGate && !this.events.relayGate.send(this.relayed, c.peer)) return "dropped";
     if (!c.announced) {
       c.announced = true;
       this.events.firstRelay(this, c.peer, "to-peer");
     }
     this.relay.send(data, c.peer.port, c.peer.address);
-    return true;
+    return "sent";
   }
 
-  /** Client -> peer through the relay socket (RFC 5766 10.2). */
-  sendToPeer(peer: Peer, data: Buffer): void {
+  /** Client -> peer through the relay socket (RFC 5766 10.2); false when the firewall drops the flow (traced by the gate). */
+  sendToPeer(peer: Peer, data: Buffer): boolean {
+    if (this.events.relayGate && !this.events.relayGate.send(this.relayed, peer)) return false;
     const key = `>${peer.address}:${peer.port}`;
     if (!this.announced.has(key)) {
       this.announced.add(key);
       this.events.firstRelay(this, peer, "to-peer");
     }
     this.relay.send(data, peer.port, peer.address);
+    return true;
   }
 
   /** Peer -> client: ChannelData when a channel is bound, otherwise a Data indication (RFC 5766 10.3, 11.7). */
   private fromPeer(data: Buffer, peer: Peer): void {
     const now = Date.now();
+    if (this.events.relayGate && !this.events.relayGate.receive(peer, this.relayed)) return;
     if (!this.hasPermission(peer.address, now)) return this.events.peerDropped(this, peer, "no permission for this peer IP (RFC 5766 10.3)");
     this.events.stats.relayedToClient++;
     const key = `${peer.address}:${peer.port}`;

@@ -6,7 +6,7 @@ export type { AvPacketSink, ClientPath, UdpFlow } from "./handoff.ts";
 export { AvEdgeServer } from "./server.ts";
 export type { AvEdgeOptions } from "./options.ts";
 export type { AvEdgeStats } from "./context.ts";
-export { listenTcp, listenUdp, type Listener } from "./listeners.ts";
+export { listenTcp, listenUdp, type Listener, type ListenerGuard } from "./listeners.ts";
 export { derivePoolSecret, issueCredentials, lookupPassword, passwordFor, type AvCredentials } from "./credentials.ts";
 export { MrasServer, type MrasServerOptions } from "./mras-server.ts";
 export { requestAvCredentials, AvCredentialError, type AvCredentialRequest, type GrantedAvCredentials } from "./mras-client.ts";

@@ -17,6 +17,8 @@ export interface AvCredentialRequest {
   identity: TlsIdentity;
   user: string;
   timeoutMs?: number;
+  /** The asking host's own address (the front end's): the firewall judges the connection by it (PORT-3). */
+  localAddress?: string;
 }
 
 export type GrantedAvCredentials = Extract<MrasResponse, { ok: true }>;
@@ -32,7 +34,7 @@ export function requestAvCredentials(r: AvCredentialRequest): Promise<GrantedAvC
   assertLoopback(r.address, "ask A/V credentials from");
   const where = `A/V authentication at ${r.servername} (${r.address}:${r.port})`;
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: r.address, port: r.port, servername: r.servername, cert: r.identity.certPem, key: r.identity.keyPem, ca: r.identity.caPem, minVersion: "TLSv1.2" });
+    const s = tls.connect({ host: r.address, port: r.port, ...(r.localAddress ? { localAddress: assertLoopback(r.localAddress, "ask A/V credentials from") } : {}), servername: r.servername, cert: r.identity.certPem, key: r.identity.keyPem, ca: r.identity.caPem, minVersion: "TLSv1.2" });
     let buffered = "";
     const fail = (err: Error) => {
       s.destroy();

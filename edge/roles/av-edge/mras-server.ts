@@ -12,6 +12,8 @@ import type { TlsIdentity } from "../../net/tls-identity.ts";
 import { issueCredentials } from "./credentials.ts";
 import { MRAS_DEFAULT_LIFETIME_SEC, MRAS_MAX_LINE, type MrasResponse, type MrasServerEntry } from "./mras-protocol.ts";
 import { isHealthProbe } from "../../net/health-probe.ts";
+import { gatedListen, openGate, type ConnectionGate } from "../../net/gate.ts";
+import type net from "node:net";
 
 export interface MrasServerOptions {
   host: string;
@@ -24,11 +26,14 @@ export interface MrasServerOptions {
   allowedPeerNames: string[];
   servers: MrasServerEntry[];
   lifetimeSec?: number;
+  /** The internal firewall every accepted peer passes (PORT-3, PORT-5); default openGate. */
+  gate?: ConnectionGate;
   events: EventSink;
 }
 
 export class MrasServer {
   private server: tls.Server | undefined;
+  private listener: net.Server | undefined;
   private readonly sockets = new Set<tls.TLSSocket>();
   issued = 0;
 
@@ -44,10 +49,16 @@ export class MrasServer {
       this.emit("tls.handshake", s, false, [], `A/V authentication handshake refused: ${err.message}`);
     });
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", (err) => reject(new Error(`A/V authentication: cannot listen on ${this.o.address}:${this.o.port}: ${err.message}`)));
-      server.listen({ host: this.o.address, port: this.o.port, exclusive: true }, () => resolve());
-    });
+    // The TLS server stays unlistened: the gated listener hands it each peer the firewall allows.
+    return gatedListen({
+      gate: this.o.gate ?? openGate, events: this.o.events, host: this.o.host, address: this.o.address, port: this.o.port, transport: "tls",
+      purpose: "A/V authentication (MRAS, 5062)", onConnection: (s) => server.emit("connection", s),
+    }).then(
+      (l) => void (this.listener = l),
+      (err: Error) => {
+        throw new Error(`A/V authentication: cannot listen on ${this.o.address}:${this.o.port}: ${err.message}`, { cause: err });
+      },
+    );
   }
 
   private serve(s: tls.TLSSocket): void {
@@ -108,7 +119,7 @@ export class MrasServer {
 
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    const server = this.server;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    const listener = this.listener;
+    if (listener) await new Promise<void>((r) => listener.close(() => r()));
   }
 }

@@ -3,6 +3,7 @@
  * documents one. Tests shorten the lifetimes here (never sleep minutes).
  */
 import type { EventSink } from "../../events/types.ts";
+import { openGate, type ConnectionGate } from "../../net/gate.ts";
 
 export interface AvEdgeOptions {
   /** The simulated host name for traces ("edge1"). */
@@ -40,6 +41,8 @@ export interface AvEdgeOptions {
   maxTcpFrame?: number;
   /** SOFTWARE attribute on responses (RFC 5389 15.10). */
   software?: string;
+  /** The firewall every relay flow passes (PORT-1, PORT-5); default openGate (no firewall modelled). */
+  gate?: ConnectionGate;
   events: EventSink;
 }
 
@@ -62,6 +65,7 @@ export function resolveOptions(o: AvEdgeOptions): ResolvedOptions {
     tcpIdleMs: 120_000,
     maxTcpFrame: 16_384,
     software: "edgesim A/V Edge (Lync 2013 model)",
+    gate: openGate,
     ...o,
     poolSecret: o.poolSecret,
   };

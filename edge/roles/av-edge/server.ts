@@ -17,6 +17,7 @@ import { NonceIssuer } from "./nonce.ts";
 import { resolveOptions, type AvEdgeOptions, type ResolvedOptions } from "./options.ts";
 import { serveTcp } from "./tcp-connection.ts";
 import { softwareTlv } from "./fast-binding.ts";
+import { UdpGate } from "../../net/udp-gate.ts";
 
 export class AvEdgeServer implements AvPacketSink {
   readonly options: ResolvedOptions;
@@ -42,6 +43,7 @@ export class AvEdgeServer implements AvPacketSink {
       trace: (kind, path, detail, rules) => this.trace(kind, path, detail, rules),
       allocationEvents: {
         stats: this.stats,
+        relayGate: new UdpGate({ gate: o.gate, events: options.events, host: o.host, purpose: "A/V Edge relay (RTP 50000-59999)" }),
         peerDropped: (a, peer, why) => {
           this.stats.discarded++;
           this.trace("turn.relay", a.path, `from ${peer.address}:${peer.port} to ${a.relayed.address}:${a.relayed.port} discarded: ${why}`);

@@ -73,8 +73,7 @@ export function handleSendIndication(ctx: TurnContext, req: RequestContext, path
   const data = getData(req.msg);
   if (!peer || !data) return discard(ctx, path, "Send indication without XOR-PEER-ADDRESS or DATA");
   if (!a.hasPermission(peer.address)) return discard(ctx, path, `Send indication to ${peer.address}, which has no permission`);
-  a.sendToPeer(peer, data);
-  ctx.stats.relayedToPeer++;
+  if (a.sendToPeer(peer, data)) ctx.stats.relayedToPeer++;
 }
 
 export function handleChannelData(ctx: TurnContext, packet: Buffer, path: ClientPath, transport: StunTransport): void {
@@ -86,6 +85,7 @@ export function handleChannelData(ctx: TurnContext, packet: Buffer, path: Client
   } catch (err) {
     return discard(ctx, path, `malformed ChannelData: ${(err as Error).message}`);
   }
-  if (!a.sendOnChannel(cd.channel, cd.data)) return discard(ctx, path, `ChannelData on unbound or expired channel 0x${cd.channel.toString(16)}`);
-  ctx.stats.relayedToPeer++;
+  const sent = a.sendOnChannel(cd.channel, cd.data);
+  if (sent === "unbound") return discard(ctx, path, `ChannelData on unbound or expired channel 0x${cd.channel.toString(16)}`);
+  if (sent === "sent") ctx.stats.relayedToPeer++;
 }

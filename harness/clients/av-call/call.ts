@@ -79,7 +79,9 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
   if (!avVip) throw new RangeError(`${pool.avFqdn} does not resolve in the external view: the client cannot find its A/V Edge`);
   const [internalVip] = await ctx.resolvers.internal.resolveA(pool.internalFqdn);
   if (!internalVip) throw new RangeError(`${pool.internalFqdn} does not resolve in the internal view: the front end cannot ask for A/V credentials`);
-  const creds = await requestAvCredentials({ address: internalVip, port: PORTS.sipAvAuth, servername: pool.internalFqdn, identity: world.pki.identity("frontend"), user: `sip:${from}` });
+  const creds = await requestAvCredentials({ address: internalVip, port: PORTS.sipAvAuth, servername: pool.internalFqdn, identity: world.pki.identity("frontend"), user: `sip:${from}`,
+    // The front end asks, from its own address: the internal firewall passes it by 002-int-vip-avauth-5062 (PORT-3).
+    localAddress: world.plan.byHost(t.organisation.frontEndPool.servers[0]!).address });
   const ourAv = world.plan.find((e) => e.role === "av").map((e) => e.address);
 
   const short = partnerSpec.domain.split(".")[0]!;
