@@ -15,6 +15,7 @@ import { ZONE_BASE } from "../kit/bases.ts";
 import { addressingAt, TEST_STATE_DIR } from "../kit/world.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
 import { presenceWord, stateOfAvailability, stateOfStanza } from "../../harness/scenarios/steps/xmpp-presence.ts";
+import type { ReceivedStanza } from "../../partners/xmpp/xmpp-user.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "edgesim-xmpp-scenarios-"));
 const BASE = ZONE_BASE.xmppScenarios;
@@ -60,7 +61,7 @@ function leftovers(): string[] {
 
 describe("XMPP scenario sentences", () => {
   it("XMPP-4: presence words map to the state each side shows", () => {
-    const cases = [
+    const cases: { word: string; availability: number; state: string; stanza: Omit<ReceivedStanza, "xml"> }[] = [
       { word: "available", availability: 3500, state: "available", stanza: { name: "presence", attrs: {} } },
       { word: "away", availability: 15500, state: "away", stanza: { name: "presence", attrs: {}, show: "away" } },
       { word: "xa", availability: 15500, state: "away", stanza: { name: "presence", attrs: {}, show: "xa" } },
