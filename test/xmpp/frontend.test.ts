@@ -35,6 +35,24 @@ describe("XMPP gateway on the front-end pool", () => {
     expect(m.contentType).toMatch(/text\/plain/);
   }, 30_000);
 
+  it("XMPP-1, XMPP-4: carol's SIP client sends to an XMPP contact; the front end hands it to the gateway, not to SIP federation", async () => {
+    const carol = frontEndOf(world).user("carol@contoso.test");
+    const r = await carol.sendMessage("romeo@jabber.test", "hello romeo, from SIP");
+    expect(r).toMatchObject({ status: 200 });
+    const m = await romeo.waitFor((s) => s.name === "message" && s.body === "hello romeo, from SIP", 15_000);
+    expect(m, "romeo never received the IM").toBeDefined();
+    expect(m?.attrs.from).toContain("carol@contoso.test");
+  }, 30_000);
+
+  it("FED-9, XMPP-5: the gateway refuses IM to XMPP contacts from a user without EnableXmppAccess and from a user on an SBA", async () => {
+    const dave = await frontEndOf(world).user("dave@contoso.test").sendMessage("romeo@jabber.test", "hi");
+    expect(dave.status).toBe(403);
+    expect(dave.diagnostics?.text).toMatch(/^FED-9: /);
+    const erin = await frontEndOf(world).user("erin@contoso.test").sendMessage("romeo@jabber.test", "hi");
+    expect(erin.status).toBe(403);
+    expect(erin.diagnostics?.text).toMatch(/^XMPP-5: /);
+  }, 30_000);
+
   it("XMPP-4: an IM for alice, a remote user who is not signed in, is answered recipient-unavailable", async () => {
     romeo.message("alice@contoso.test", "are you there", { id: "fe-1" });
     const err = await romeo.waitFor((s) => s.attrs.id === "fe-1" && s.attrs.type === "error", 15_000);

@@ -41,6 +41,8 @@ export class FrontEndPool {
   #local = new Map<string, LocalUser>();
   #remote = new Map<string, SipUser>();
   #registrar = new Map<string, Registration>();
+  /** Domains a gateway on the front end serves instead of the edge pool (the XMPP gateway: XMPP-4). */
+  #gateways = new Map<string, ImGateway>();
   #handler: SipConnectionHandler;
   readonly host: string;
   readonly fqdn: string;
@@ -114,6 +116,20 @@ export class FrontEndPool {
     return d !== undefined && this.o.sipDomains.some((x) => x.toLowerCase() === d);
   }
 
+  /**
+   * A gateway running on the front end takes IM for these domains instead of the
+   * edge pool's SIP federation route: the XMPP gateway claims the XMPP allowed
+   * partners' domains (XMPP-1, XMPP-4), as the product routes them.
+   */
+  routeDomainsTo(domains: string[], gateway: ImGateway): void {
+    for (const d of domains) this.#gateways.set(d.toLowerCase(), gateway);
+  }
+
+  #gatewayFor(to: string): ImGateway | undefined {
+    const d = to.split("@")[1]?.toLowerCase();
+    return d === undefined ? undefined : this.#gateways.get(d);
+  }
+
   /** Where a request to `to` leaves the pool: [fqdn, port] of an edge, or a local delivery / refusal. */
   #nextHop(to: string): { fqdn: string; port: number } | { local: LocalUser } | { status: number; why: string } {
     if (this.#ours(to)) {
@@ -138,6 +154,8 @@ export class FrontEndPool {
   /** A homed user sends: delivered here, to a remote user via its edge, or to the edge pool for federation. */
   async sendFrom(from: string, to: string, text: string, opts: { contentType?: string; timeoutMs?: number }): Promise<SendResult> {
     const target = to.toLowerCase();
+    const gateway = this.#gatewayFor(target);
+    if (gateway) return gateway(from, target, text);
     const hop = this.#nextHop(target);
     if ("local" in hop) {
       const req = buildRequest({ method: "MESSAGE", uri: `sip:${target}`, from, to: target, via: { host: this.fqdn, port: this.o.port }, body: text, ...(opts.contentType ? { contentType: opts.contentType } : {}) });
@@ -174,6 +192,13 @@ export class FrontEndPool {
       const bindings = req.headers.values("Contact").filter((c) => c.trim() !== "*").map((c): [string, string] => ["Contact", /;\s*expires=/i.test(c) ? c : `${c};expires=${expires}`]);
       return answer(conn, req, 200, [...bindings, ["Expires", expires]]);
     }
+    const gateway = this.#gatewayFor(to);
+    if (gateway) {
+      // XMPP-4: with XMPP contacts, IM (and presence) only, one to one.
+      if (req.method !== "MESSAGE") return answer(conn, req, 403, [["Warning", `399 ${this.fqdn} "XMPP-4: only IM and presence reach XMPP contacts, not ${req.method}"`]]);
+      const r = await gateway(aor(req.from()?.uriText), to, req.body.toString("utf8"));
+      return answer(conn, req, r.status, r.diagnostics ? [["ms-diagnostics", `${r.diagnostics.code};reason="${r.diagnostics.text.replace(/"/g, "'")}"`]] : []);
+    }
     const hop = this.#nextHop(to);
     if ("local" in hop) {
       if (req.method === "MESSAGE") {
@@ -192,6 +217,9 @@ export class FrontEndPool {
     this.#forwarder.forward(req, conn, next, { out: { fqdn: this.fqdn, port: this.o.port, transport: "TLS" }, source: this.fqdn, downstreamIsFederation: false });
   }
 }
+
+/** A gateway on the front end: takes one IM and says what became of it (200 = handed over). */
+export type ImGateway = (from: string, to: string, text: string) => Promise<SendResult>;
 
 class LocalUser implements SipUser {
   readonly remote = false;
