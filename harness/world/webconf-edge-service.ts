@@ -2,11 +2,13 @@
  * The Web Conferencing Edge of every edge server as a world service: TLS 443 (the
  * +10000 fallback when not root) on each edge's own external Web Conferencing
  * address, relaying to the first front end's PSOM port 8057. The balancer's
- * Web Conferencing VIP (hlb-service.ts) forwards to these.
+ * Web Conferencing VIP (hlb-service.ts) forwards to these. Each listener sits
+ * behind the world's firewall (PORT-5); the PSOM dial is not gated (docs/firewall.md).
  */
 import { WebconfEdge } from "../../edge/roles/webconf-edge/index.ts";
 import type { RunningService, ServiceFactory } from "./service.ts";
 import { PORTS } from "./ports.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 
 export interface RunningWebconf extends RunningService {
   edges: Map<string, WebconfEdge>;
@@ -29,7 +31,7 @@ export const webconfEdgeService: ServiceFactory = {
           external: ctx.pki.identity("edge-external"),
           internal: { identity: ctx.pki.identity("edge-internal"), address: ctx.plan.byHost(edge, "internal").address },
           psom: { fqdn: feAddr.fqdn ?? fe, address: feAddr.address, port: PORTS.psom },
-          events: ctx.events,
+          gate: worldFirewall(ctx).gate, events: ctx.events,
         });
         await w.start();
         edges.set(edge, w);

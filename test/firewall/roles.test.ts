@@ -16,7 +16,7 @@ import { sendBinding, tcpOutcome } from "./role-probe.ts";
 
 let world: World;
 beforeAll(async () => {
-  world = await startTestWorld(topologyAt(ZONE_BASE.firewallRoles), { services: ["dns", "av-edge"] });
+  world = await startTestWorld(topologyAt(ZONE_BASE.firewallRoles), { services: ["dns", "av-edge", "webconf-edge"] });
 }, 90_000);
 afterEach(() => worldFirewall(world?.context).reset());
 afterAll(async () => {
@@ -76,6 +76,17 @@ describe("PORT-5: a role's TCP listener refuses the peer its firewall has no rul
     expect(await tcpOutcome(c.from(), c.to())).toBe("refused");
     rec.stop();
     expectDropTraced(rec.events, c.rule);
+  });
+});
+
+describe("PORT-5: an edge's own Web Conferencing address is not published (seed 002 opens only the VIP)", () => {
+  it("Web Conferencing Edge: a client dialling edge1's own external Web Conferencing address is refused, the drop traced with PORT-5", async () => {
+    const target = { address: addr("edge1", "external-webconf"), port: 10443 };
+    const drop = nextFirewallEvent("firewall.drop", target.address);
+    expect(await tcpOutcome(addr("client-alice"), target)).toBe("refused");
+    const d = await drop;
+    expect(d.rules).toContain("PORT-5");
+    expect(d.detail).toContain("which no enabled or known feature needs");
   });
 });
 

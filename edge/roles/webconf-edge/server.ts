@@ -12,16 +12,17 @@ import { assertLoopback } from "../../net/loopback.ts";
 import type { WebconfEdgeOptions } from "./options.ts";
 import { relayToPsom } from "./relay.ts";
 import { isHealthProbe } from "../../net/health-probe.ts";
+import { gatedListen, openGate } from "../../net/gate.ts";
 
 export class WebconfEdge {
   private readonly server: tls.Server;
+  private listener: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   /** Connections relayed so far (for tests and scenarios). */
   relayed = 0;
 
   constructor(private readonly o: WebconfEdgeOptions) {
     this.server = tls.createServer({ cert: o.external.certPem, key: o.external.keyPem, minVersion: "TLSv1.2", handshakeTimeout: o.handshakeTimeoutMs ?? 5000 }, (c) => this.onClient(c));
-    this.server.maxConnections = o.maxConnections ?? 1024;
     this.server.on("tlsClientError", (e, s) => {
       // A load balancer's TCP health probe, not a failed client: nothing to report.
       if (isHealthProbe(s)) return void s.destroy();
@@ -33,17 +34,20 @@ export class WebconfEdge {
   async start(): Promise<void> {
     const { address, port } = this.o.listen;
     assertLoopback(address, "bind the Web Conferencing Edge on");
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", (e) => reject(new Error(`Web Conferencing Edge ${this.o.host}: cannot listen on ${address}:${port}: ${e.message}`)));
-      this.server.listen({ host: address, port, exclusive: true }, () => {
-        this.server.removeAllListeners("error");
-        resolve();
+    // The TLS server stays unlistened: the gated listener hands it each client the firewall allows (PORT-5).
+    try {
+      this.listener = await gatedListen({
+        gate: this.o.gate ?? openGate, events: this.o.events, host: this.o.host, address, port, transport: "tls",
+        purpose: "Web Conferencing Edge (PSOM over TLS 443)", onConnection: (s) => this.server.emit("connection", s),
       });
-    });
+    } catch (e) {
+      throw new Error(`Web Conferencing Edge ${this.o.host}: cannot listen on ${address}:${port}: ${(e as Error).message}`, { cause: e });
+    }
+    this.listener.maxConnections = this.o.maxConnections ?? 1024;
   }
 
   get port(): number {
-    return (this.server.address() as net.AddressInfo).port;
+    return (this.listener?.address() as net.AddressInfo).port;
   }
 
   /** A connection accepted by someone else (a no-NAT balancer, HLB-2): serve it as if accepted here. */
@@ -71,6 +75,7 @@ export class WebconfEdge {
 
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    const l = this.listener;
+    if (l) await new Promise<void>((r) => l.close(() => r()));
   }
 }
