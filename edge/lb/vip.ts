@@ -8,6 +8,8 @@ import net from "node:net";
 import dgram from "node:dgram";
 import type { EventSink } from "../events/types.ts";
 import { assertLoopback } from "../net/loopback.ts";
+import { gateCheck, openGate, type ConnectionGate } from "../net/gate.ts";
+import { UdpGate } from "../net/udp-gate.ts";
 import { BackendPool } from "./pool.ts";
 import { HealthMonitor, type Probe } from "./health.ts";
 import type { Affinity, BackendTarget, LbStrategy, ListenerContext } from "./types.ts";
@@ -38,6 +40,12 @@ export interface VipOptions {
   fall?: number;
   /** Most TCP connections open through this VIP; default 4096. */
   maxConnections?: number;
+  /**
+   * The firewall in front of the VIP (PORT-2, PORT-3, PORT-5): every accepted client and
+   * every new UDP client flow is checked before a server is picked; a drop is reset
+   * (TCP) or not delivered (UDP) and traced by the gate. Default openGate.
+   */
+  gate?: ConnectionGate;
 }
 
 interface Bound {
@@ -105,10 +113,16 @@ export class Vip {
           server ? `${server} has no target for ${spec.transport} ${spec.port}: ${addrText(from)} refused` : `no healthy server behind ${this.o.name}: ${addrText(from)} refused`, payload);
       return backend;
     };
+    const gate = this.o.gate ?? openGate;
+    const purpose = `${this.o.name} ${spec.transport.toUpperCase()} ${spec.port}`;
     if (spec.transport === "tcp") {
       const server = net.createServer((sock) => {
         const from = { address: sock.remoteAddress ?? "?", port: sock.remotePort ?? 0 };
         sock.on("error", () => sock.destroy());
+        if (gate !== openGate) {
+          const t = { transport: "tcp" as const, srcAddress: from.address, srcPort: from.port, dstAddress: local.address, dstPort: local.port };
+          if (!gateCheck(gate, this.o.events, t, { host: this.o.name, purpose }).allowed) return void sock.resetAndDestroy();
+        }
         const backend = choose(from.address, from);
         if (!backend) return void sock.destroy();
         this.o.strategy.tcp(sock, backend, ctx, failedFor(from.address));
@@ -136,8 +150,10 @@ export class Vip {
     });
     local.port = socket.address().port;
     socket.on("error", (e) => forwardEvent(ctx, this.o.strategy.rules, undefined, tuple("udp", local, local), `VIP socket error: ${e.message}`));
+    const fw = new UdpGate({ gate, events: this.o.events, host: this.o.name, purpose });
     socket.on("message", (msg, rinfo) => {
       const from = { address: rinfo.address, port: rinfo.port };
+      if (!fw.receive(from, local)) return; // dropped by the firewall, traced by the gate (PORT-5)
       const backend = choose(from.address, from, msg);
       if (backend) this.o.strategy.udp(msg, from, backend, ctx, failedFor(from.address));
     });

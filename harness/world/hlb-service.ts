@@ -9,6 +9,10 @@
  *   vip-av       UDP 3478, TCP 443                         -> each edge's A/V Edge (AvPacketSink)
  *   vip-internal TCP 5061, 5062                            -> each edge's internal address
  * With loadBalancing "dns" there is no balancer: DNS lists the edges (DNS-5).
+ * The VIPs can take the world's firewall (Vip's `gate`), but it is not passed yet: the
+ * shipped federation-off scenario expects the Access Edge's FED-1 403 to a partner that
+ * the minimal port plan (no 5061 in without AllowFederatedUsers) would drop at the VIP
+ * (docs/firewall.md, "Roles behind the gate").
  */
 import type { AvPacketSink } from "../../edge/roles/av-edge/handoff.ts";
 import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, stunUdpProbe, tcpConnectProbe, type BackendTarget, type LbStrategy, type Probe } from "../../edge/lb/index.ts";
