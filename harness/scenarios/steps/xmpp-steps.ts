@@ -9,17 +9,18 @@
  */
 import type { ActionKind, ActionResult, ScenarioContext } from "../types.ts";
 import { domainOf } from "../../explain/offline.ts";
+import { frontEndOf } from "../../world/frontend-service.ts";
 import { xmppScene, nextStanzaId, rulesIn, settle, waitUntil, XMPP_WAIT_MS, type XmppScene } from "./xmpp-scene.ts";
 import { HostileStream, HOSTILE_INPUTS, hostileBytes } from "./xmpp-hostile.ts";
 import { XMPP_PRESENCE_ACTIONS } from "./xmpp-presence-steps.ts";
 import { xmppPartnerDomains } from "../../world/xmpp-partners-service.ts";
 
-function outcome(ctx: ScenarioContext, scene: XmppScene, first: number, head: string, r: { delivered: boolean; where?: string; stanzaError?: string; errorText?: string; refusal?: string }): ActionResult {
+function outcome(ctx: ScenarioContext, scene: XmppScene, first: number, head: string, r: { delivered: boolean; where?: string; status?: number; stanzaError?: string; errorText?: string; refusal?: string }): ActionResult {
   const t = scene.traceOf(ctx.events.slice(first));
   const how = r.delivered
     ? `delivered${r.where ? ` to ${r.where}` : ""}`
     : r.refusal
-      ? `refused by the gateway: ${r.refusal}`
+      ? `refused: ${r.refusal}`
       : r.stanzaError
         ? `stanza error ${r.stanzaError}${r.errorText ? ` "${r.errorText}"` : ""}`
         : `not delivered within ${XMPP_WAIT_MS / 1000} s`;
@@ -29,6 +30,7 @@ function outcome(ctx: ScenarioContext, scene: XmppScene, first: number, head: st
     summary: `${head}: ${how}${stream}`,
     data: {
       delivered: r.delivered,
+      ...(r.status !== undefined ? { status: r.status } : {}),
       rules: [...new Set([...t.rules, ...rulesIn(r.errorText), ...rulesIn(r.refusal)])],
       via: t.via.join(" "),
       ...(r.stanzaError ? { stanzaError: r.stanzaError } : {}),
@@ -54,7 +56,12 @@ async function fromPartner(ctx: ScenarioContext, scene: XmppScene, from: string,
   return outcome(ctx, scene, first, `${from} -> ${to} over XMPP`, { delivered: matches() > before, ...(landed ? { where: landed } : {}), ...(err ? { stanzaError: err.errorCondition ?? "undefined-condition", ...(err.errorText ? { errorText: err.errorText } : {}) } : {}) });
 }
 
-/** One of our users sends an IM to an XMPP contact, through the gateway (the front end does not route SIP to it yet). */
+/**
+ * One of our users sends an IM to an XMPP contact. With the front end running and the domain on the
+ * XMPP allowed-partner list, from the user's own SIP client: the pool hands a MESSAGE for that domain
+ * to the gateway (XMPP-1) and answers 200, or 403 with ms-diagnostics. Otherwise (no front end, or a
+ * domain the front end would route to SIP federation) the gateway is asked directly, as it would answer.
+ */
 async function fromInternal(ctx: ScenarioContext, scene: XmppScene, from: string, to: string, text: string): Promise<ActionResult> {
   const user = await scene.user(to);
   const errors = scene.gateway.users.user(from).errors;
@@ -62,11 +69,20 @@ async function fromInternal(ctx: ScenarioContext, scene: XmppScene, from: string
   const arrived = () => user.received.filter((s) => s.name === "message" && s.attrs.type !== "error" && s.body === text && (s.attrs.from ?? "").toLowerCase().startsWith(from)).length;
   const before = arrived();
   const first = ctx.events.length;
-  const sent = scene.gateway.gateway.sendIm(`sip:${from}`, to, text);
-  if (!sent.ok) return outcome(ctx, scene, first, `${from} -> ${to} over XMPP`, { delivered: false, refusal: `${sent.reason.startsWith(sent.rule) ? "" : `${sent.rule}: `}${sent.reason}${sent.code !== undefined ? ` (${sent.code})` : ""}` });
+  const head = `${from} -> ${to} over XMPP`;
+  const listed = ctx.world.topology.federation.xmppAllowedPartners.some((p) => p.Identity.toLowerCase() === domainOf(to));
+  let status: number | undefined;
+  if (listed && ctx.world.context.running.has("frontend")) {
+    const r = await frontEndOf(ctx.world).user(from).sendMessage(to, text);
+    status = r.status;
+    if (r.status >= 300) return outcome(ctx, scene, first, `${head} (from the SIP client)`, { delivered: false, status, refusal: `${r.status} ${r.reason}${r.diagnostics ? `; ms-diagnostics ${r.diagnostics.code} "${r.diagnostics.text}"` : ""}` });
+  } else {
+    const sent = scene.gateway.gateway.sendIm(`sip:${from}`, to, text);
+    if (!sent.ok) return outcome(ctx, scene, first, head, { delivered: false, refusal: `${sent.reason.startsWith(sent.rule) ? "" : `${sent.rule}: `}${sent.reason}${sent.code !== undefined ? ` (${sent.code})` : ""}` });
+  }
   await settle(ctx, first, () => arrived() > before || errors.length > errorsBefore);
   const err = errors.slice(errorsBefore)[0];
-  return outcome(ctx, scene, first, `${from} -> ${to} over XMPP`, { delivered: arrived() > before, where: "the XMPP client", ...(err ? { stanzaError: err.condition, ...(err.text ? { errorText: err.text } : {}) } : {}) });
+  return outcome(ctx, scene, first, status !== undefined ? `${head} (from the SIP client: ${status})` : head, { delivered: arrived() > before, where: "the XMPP client", ...(status !== undefined ? { status } : {}), ...(err ? { stanzaError: err.condition, ...(err.text ? { errorText: err.text } : {}) } : {}) });
 }
 
 export const XMPP_ACTIONS: ActionKind[] = [
