@@ -11,6 +11,8 @@ import { MOBILITY_ACTIONS } from "./mobility-steps.ts";
 import { FIREWALL_ACTIONS } from "./firewall-steps.ts";
 import { FIREWALL_EXPECTATIONS } from "./firewall-expectations.ts";
 import { CALL_ACTIONS } from "./call-steps.ts";
+import { XMPP_ACTIONS } from "./xmpp-steps.ts";
+import { XMPP_EXPECTATIONS } from "./xmpp-expectations.ts";
 import { STUN_ACTIONS } from "./stun-steps.ts";
 import { STUN_EXPECTATIONS } from "./stun-expectations.ts";
 
@@ -20,11 +22,13 @@ export const ACTIONS: ActionKind[] = [
   ...MOBILITY_ACTIONS,
   ...FIREWALL_ACTIONS,
   ...CALL_ACTIONS,
+  ...XMPP_ACTIONS,
   ...STUN_ACTIONS,
 ];
 export const EXPECTATION_KINDS: ExpectationKind[] = [
   ...EXPECTATIONS,
   ...FIREWALL_EXPECTATIONS,
+  ...XMPP_EXPECTATIONS,
   ...STUN_EXPECTATIONS,
 ];
 
