@@ -3,6 +3,8 @@
  * start it against a partner's c2s port with the sandbox CA trusted, send
  * messages and presence, wait (bounded) for stanzas. stop() always ends the process.
  */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -32,7 +34,22 @@ export interface XmppUserOptions {
   countEvery?: number;
 }
 
-const SCRIPT = fileURLToPath(new URL("./user-process.ts", import.meta.url));
+/**
+ * The child's script: beside this file when running from the sources; from the
+ * esbuild bundle in .edgesim/build/ (what `npm start` runs), found by walking up
+ * to the project folder.
+ */
+function userProcessScript(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (existsSync(join(here, "user-process.ts"))) return join(here, "user-process.ts");
+  for (let dir = here; dirname(dir) !== dir; dir = dirname(dir)) {
+    const candidate = join(dir, "partners", "xmpp", "user-process.ts");
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`cannot find partners/xmpp/user-process.ts beside or above ${here}`);
+}
+
+const SCRIPT = userProcessScript();
 
 export class XmppUser {
   readonly received: ReceivedStanza[] = [];

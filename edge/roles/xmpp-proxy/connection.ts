@@ -5,6 +5,7 @@
  * one per stanza). A parser error is answered with its stream error and the
  * connection is closed (RFC 6120 4.9.1.1); nothing more from that stream is emitted.
  */
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { TLSSocket, connect as tlsConnect, createSecureContext } from "node:tls";
@@ -117,7 +118,9 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> {
   fail(condition: StreamErrorCondition, text: string, rules: string[], header: StreamHeaderOptions = {}): void {
     if (this.closedFlag) return;
     this.trace("xmpp.refused", `stream error ${condition}: ${text}`, rules);
-    if (!this.headerSent) this.openStream({ dialback: true, ...header });
+    // RFC 6120 4.7.3: the receiving entity's header carries an id (Prosody drops a header without one
+    // and would report a timeout instead of this error), and 4.9.1.1: version 1.0 so the error is understood.
+    if (!this.headerSent) this.openStream({ dialback: true, id: randomBytes(12).toString("hex"), version: "1.0", ...header });
     this.send(buildStreamError(condition, { text: `${rules.join(", ")}: ${text}`.slice(0, 400) }));
     this.close();
   }
