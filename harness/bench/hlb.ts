@@ -11,7 +11,7 @@
  *   every figure here is bounded by it on 2 cores.
  * Each path is measured ROUNDS times, interleaved, 1 s each; the median is reported. Addresses: 127.70.0.0/16, this bench's own.
  */
-import { spawn, execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ import type { AvPacketSink } from "../../edge/roles/av-edge/handoff.ts";
 import { noEvents } from "../../edge/events/types.ts";
 import { StunClass, StunMethod, StunMessageBuilder, XorMappedAddress, decodeStun, newTransactionId } from "../../edge/wire/stun/index.ts";
 import { median, type BenchResult } from "./stats.ts";
+import { isInstalled } from "./installed.ts";
 
 const NET = "127.70";
 const VIP = `${NET}.0.12`;
@@ -31,15 +32,6 @@ const CLIENT = `${NET}.9.1`;
 const COTURN = `${NET}.2.12`;
 const RUN_MS = 1000;
 const ROUNDS = 3;
-
-function hasCoturn(): boolean {
-  try {
-    execFileSync("sh", ["-c", "command -v turnserver"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** coturn on its own address, Binding only; resolves once it answers (bounded: 5 s). */
 async function startCoturn(): Promise<() => void> {
@@ -151,7 +143,7 @@ export async function benchHlb(): Promise<BenchResult[]> {
     results.push({ name: "STUN Binding/s straight to the edge's own socket", value: direct, unit: "req/s" });
     results.push({ name: "STUN Binding/s through the A/V VIP, no NAT (HLB-2)", value: viaNoNat, unit: "req/s", detail: `ratio to direct ${(viaNoNat / direct).toFixed(2)}` });
     results.push({ name: "STUN Binding/s through a VIP with SNAT (HLB-6 on A/V)", value: viaSnat, unit: "req/s", detail: `ratio to direct ${(viaSnat / direct).toFixed(2)}` });
-    if (hasCoturn()) {
+    if (isInstalled("turnserver")) {
       const stop = await startCoturn();
       try {
         const runs: number[] = [];

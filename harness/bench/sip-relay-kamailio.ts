@@ -11,18 +11,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
+import { isInstalled } from "./installed.ts";
 import { KamailioProcess, writeKamailioConfig } from "../../partners/adapters/kamailio/index.ts";
-
-export function hasKamailio(): boolean {
-  try {
-    execFileSync("sh", ["-c", "command -v kamailio"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export async function startKamailioPartner(dir: string, address: string, port: number, identity: TlsIdentity): Promise<KamailioProcess> {
   const sub = join(dir, "partner");
@@ -63,4 +54,8 @@ export async function startKamailioEdge(s: KamailioEdgeSpec): Promise<{ proc: Ka
     ? "Kamailio edge: SRV _sipfederationtls._tcp.<domain> from the sandbox DNS, cached 30 s (htable), A record from its DNS cache"
     : `Kamailio edge: FIXED next hop ${s.staticNextHop.address}:${s.staticNextHop.port} (not root: its resolver only asks port 53), no SRV lookup`;
   return { proc, note };
+}
+
+export function hasKamailio(): boolean {
+  return isInstalled("kamailio");
 }

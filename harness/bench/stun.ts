@@ -10,13 +10,14 @@
  * path is the load balancer bench's (harness/bench/hlb.ts).
  * Addresses: 127.74.0.0/16, this bench's own. Targets (issue 4): Binding >= 1.0, relay >= 0.8 of coturn.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectPath } from "../paths/project-root.ts";
 import { bindingRate, relayRate, type Target } from "./stun-generator.ts";
 import { median, type BenchResult } from "./stats.ts";
+import { isInstalled } from "./installed.ts";
 
 const NET = "127.74";
 const OURS = `${NET}.1.12`;
@@ -26,15 +27,6 @@ const PEER = `${NET}.9.2`;
 const RUN_MS = 1500;
 const ROUNDS = 3;
 const WINDOW = 64;
-
-function hasCoturn(): boolean {
-  try {
-    execFileSync("sh", ["-c", "command -v turnserver"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitForBinding(to: Target, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -67,7 +59,7 @@ function startCoturn(): ChildProcess {
 
 export async function benchStun(): Promise<BenchResult[]> {
   const ours = await startOurs();
-  const coturn = hasCoturn() ? startCoturn() : undefined;
+  const coturn = isInstalled("turnserver") ? startCoturn() : undefined;
   const user = { username: "u", password: "p" };
   try {
     const edge = { address: OURS, port: 3478 };
