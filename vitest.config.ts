@@ -9,6 +9,6 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    reporters: ["default", "./test/kit/skipped-reporter.ts"],
+    reporters: ["default", "./test/kit/summary-reporter.ts"],
   },
 });
