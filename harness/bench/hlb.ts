@@ -23,7 +23,7 @@ import type { AvPacketSink } from "../../edge/roles/av-edge/handoff.ts";
 import { noEvents } from "../../edge/events/types.ts";
 import { StunClass, StunMethod, StunMessageBuilder, XorMappedAddress, decodeStun, newTransactionId } from "../../edge/wire/stun/index.ts";
 import { median, type BenchResult } from "./stats.ts";
-import { isInstalled } from "./installed.ts";
+import { isInstalled } from "../paths/installed.ts";
 
 const NET = "127.70";
 const VIP = `${NET}.0.12`;

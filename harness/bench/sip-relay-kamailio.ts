@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
-import { isInstalled } from "./installed.ts";
+import { isInstalled } from "../paths/installed.ts";
 import { KamailioProcess, writeKamailioConfig } from "../../partners/adapters/kamailio/index.ts";
 
 export async function startKamailioPartner(dir: string, address: string, port: number, identity: TlsIdentity): Promise<KamailioProcess> {

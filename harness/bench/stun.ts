@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { projectPath } from "../paths/project-root.ts";
 import { bindingRate, relayRate, type Target } from "./stun-generator.ts";
 import { median, type BenchResult } from "./stats.ts";
-import { isInstalled } from "./installed.ts";
+import { isInstalled } from "../paths/installed.ts";
 
 const NET = "127.74";
 const OURS = `${NET}.1.12`;

@@ -4,7 +4,7 @@
  * skipped with the install command in its name, except under CI, where a missing
  * peer is a failure (CI installs every peer: .ci/run).
  */
-import { execFileSync } from "node:child_process";
+import { isInstalled } from "../../harness/paths/installed.ts";
 import { it } from "vitest";
 
 export interface Peer {
@@ -27,18 +27,8 @@ export const PEERS = {
   nft: { command: "nft", install: "apt-get install -y nftables" },
 } satisfies Record<string, Peer>;
 
-/** PATH without node_modules/.bin: npm packages install bins with the same names (an npm `stun` shadows stun-client's). */
-export function systemPath(): string {
-  return (process.env.PATH ?? "").split(":").filter((d) => !d.includes("node_modules")).join(":");
-}
-
 export function hasPeer(peer: Peer): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${peer.command}`], { stdio: "ignore", env: { ...process.env, PATH: systemPath() } });
-    return true;
-  } catch {
-    return false;
-  }
+  return isInstalled(peer.command);
 }
 
 /** An `it` that needs a peer. */

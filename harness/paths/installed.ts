@@ -1,7 +1,8 @@
 /**
- * Whether a real peer (turnserver, kamailio, ...) is installed, for benchmarks that
- * measure it beside edgesim. Looks on the system PATH only: npm packages install
- * bins with the same names in node_modules/.bin.
+ * Whether a real peer (turnserver, kamailio, dig, ...) is installed, for the tests
+ * that need it and the benchmarks that measure it beside edgesim. Looks on the
+ * system PATH only: npm packages install bins with the same names in
+ * node_modules/.bin (an npm `stun` shadows stun-client's).
  */
 import { execFileSync } from "node:child_process";
 
