@@ -5,7 +5,7 @@
  * the external DNS zone), runs the pure policy engine, and adds the DNS steps the
  * edge would take (DNS-1, DNS-5) - without sending anything.
  */
-import { decide, failoverPolicy, federationSrvName, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
+import { decide, failoverPolicy, federationSrvName, parseSipAddress, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
 import type { Topology } from "../topology/schema.ts";
 import type { Partner } from "../topology/schema-partners.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
@@ -31,10 +31,11 @@ export class ExplainUsageError extends Error {
   }
 }
 
+/** The domain of a SIP address, parsed as the policy engine parses it; a usage error otherwise. */
 export function domainOf(uri: string): string {
-  const m = /^(?:sips?:)?[^@]+@([^;>]+)/i.exec(uri.trim());
-  if (!m) throw new ExplainUsageError(`'${uri}' is not a SIP address such as alice@contoso.test`);
-  return m[1]!.toLowerCase();
+  const address = parseSipAddress(uri);
+  if (!address) throw new ExplainUsageError(`'${uri}' is not a SIP address such as alice@contoso.test`);
+  return address.domain;
 }
 
 /** The partner that serves (or, FED-10, claims) a domain. */

@@ -11,21 +11,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { ConnectionPool, parseMsDiagnostics, type SipConnection } from "../../../edge/roles/access-edge/index.ts";
-import type { EventSink } from "../../../edge/events/types.ts";
-import type { NameResolver } from "../../../edge/net/resolver.ts";
 import { generateBranch, generateTag, SipHeaders, SipRequest, type SipResponse } from "../../../edge/wire/sip/index.ts";
 import { answer } from "../../../partners/sip/index.ts";
+import type { RemoteUserOptions } from "../../org/frontend/index.ts";
 
-export interface CallUaOptions {
-  uri: string;
-  host: string;
-  address: string;
-  caPem: string;
-  /** The internet's DNS view. */
-  resolver: NameResolver;
-  events: EventSink;
-  timeoutMs?: number;
-}
+/** The call client is a remote user's second SIP client: it takes the same options (resolver: the internet's DNS view). */
+export type CallUaOptions = RemoteUserOptions;
 
 export interface InviteOutcome {
   status: number;
