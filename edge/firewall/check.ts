@@ -28,8 +28,8 @@ export function describeTuple(t: FiveTuple): string {
 }
 
 export function check(model: FirewallModel, tuple: FiveTuple, meta: ConnectionMeta): FirewallDecision {
-  const from = zoneOf(model.zones, tuple.srcAddress);
-  const to = zoneOf(model.zones, tuple.dstAddress);
+  const from = zoneOf(model.zones, tuple.srcAddress, model.internetAliases);
+  const to = zoneOf(model.zones, tuple.dstAddress, model.internetAliases);
   const what = `${describeTuple(tuple)}${meta.purpose ? ` (${meta.purpose})` : ""}`;
   if (!from || !to) {
     const which = !from ? tuple.srcAddress : tuple.dstAddress;

@@ -61,6 +61,14 @@ export interface FirewallModel {
   /** Every rule the topology could need (all features): names the missing rule on a drop. */
   catalogue: FirewallRule[];
   hairpin: HairpinMode;
+  /**
+   * Addresses outside the zones' prefixes that stand for the internet at large:
+   * the machine's own 127.0.0.1, the source of every real peer that cannot pick
+   * one (Prosody's s2s dials, sip.js in a browser or a test, dig). They are held
+   * to the internet's rules like any partner; any other unplanned address is in
+   * no zone and dropped.
+   */
+  internetAliases: string[];
 }
 
 export interface ConnectionMeta {

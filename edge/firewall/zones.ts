@@ -9,8 +9,10 @@ import type { Direction, FirewallName, FwZone } from "./types.ts";
 
 export const ZONE_ORDER: readonly FwZone[] = ["internet", "perimeterExternal", "perimeterInternal", "internal"];
 
-export function zoneOf(zones: Record<FwZone, string>, address: string): FwZone | undefined {
+/** The zone of an address; `internetAliases` (127.0.0.1: real peers that cannot pick a source) count as the internet. */
+export function zoneOf(zones: Record<FwZone, string>, address: string, internetAliases: readonly string[] = []): FwZone | undefined {
   const a = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (internetAliases.includes(a)) return "internet";
   return ZONE_ORDER.find((z) => a.startsWith(zones[z]));
 }
 

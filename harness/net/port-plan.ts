@@ -49,6 +49,9 @@ function resolveSymbol(sym: HostSymbol, t: Topology, plan: AddressPlan, zones: R
   }
 }
 
+/** The machine's own loopback source: real peers that cannot bind a planned address (Prosody s2s, sip.js, dig) are on the internet. */
+export const INTERNET_ALIASES: readonly string[] = ["127.0.0.1"];
+
 export function computePortPlan(t: Topology, overrides: Partial<Record<Feature, boolean>> = {}): PortPlan {
   const plan = buildAddressPlan(t);
   const zones = zonePrefixes(t);
@@ -68,5 +71,5 @@ export function computePortPlan(t: Topology, overrides: Partial<Record<Feature, 
 
 /** The model the gate enforces: the computed rules, with the catalogue to name what is missing. */
 export function firewallModel(p: PortPlan, hairpin: HairpinMode = "reverse-proxy"): FirewallModel {
-  return { zones: p.zones, rules: [...p.rules], catalogue: p.catalogue, hairpin };
+  return { zones: p.zones, rules: [...p.rules], catalogue: p.catalogue, hairpin, internetAliases: [...INTERNET_ALIASES] };
 }

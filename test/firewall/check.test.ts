@@ -52,7 +52,9 @@ describe("the firewall decision (PORT-5)", () => {
     { name: "the internet cannot reach an internal server", tuple: { transport: "tcp", srcAddress: "127.40.1.1", srcPort: 1, dstAddress: "127.10.1.1", dstPort: 4443 }, allowed: false, firewall: "external", rules: ["PORT-5"], detail: /no enabled or known feature/ },
     { name: "the internet cannot reach the pool's 4443 through the perimeter (only the reverse proxy may)", tuple: { transport: "tcp", srcAddress: "127.30.1.10", srcPort: 1, dstAddress: "127.10.1.1", dstPort: 4443 }, allowed: false, firewall: "internal" },
     { name: "a UDP packet does not match a TCP rule", tuple: { transport: "udp", srcAddress: "127.40.1.1", srcPort: 1, dstAddress: "127.30.0.10", dstPort: 5061 }, allowed: false, firewall: "external" },
-    { name: "an address in no zone is refused", tuple: { transport: "tcp", srcAddress: "127.0.0.1", srcPort: 1, dstAddress: "127.30.0.10", dstPort: 5061 }, allowed: false, rules: ["PORT-5"], detail: /in no zone/ },
+    { name: "an address in no zone is refused", tuple: { transport: "tcp", srcAddress: "127.0.0.2", srcPort: 1, dstAddress: "127.30.0.10", dstPort: 5061 }, allowed: false, rules: ["PORT-5"], detail: /in no zone/ },
+    { name: "127.0.0.1 (a real peer that cannot pick its source) is on the internet: passed by the internet's rule", tuple: { transport: "tcp", srcAddress: "127.0.0.1", srcPort: 1, dstAddress: "127.30.0.10", dstPort: 5061 }, allowed: true, firewall: "external", detail: /002-ext-vip-sip-5061-in/ },
+    { name: "127.0.0.1 is on the internet: it cannot reach an internal server", tuple: { transport: "tcp", srcAddress: "127.0.0.1", srcPort: 1, dstAddress: "127.10.1.1", dstPort: 5061 }, allowed: false, firewall: "external" },
     { name: "internal -> internet needs both firewalls (push, disabled by default)", tuple: { transport: "tcp", srcAddress: "127.10.2.2", srcPort: 1, dstAddress: "127.40.5.5", dstPort: 5223 }, allowed: false, firewall: "internal", rules: ["PORT-5", "PORT-5"] },
   ];
   for (const c of cases)

@@ -5,6 +5,7 @@
  * injected view of DNS; tries the FQDN's A records in order when asked to.
  */
 import type { EventSink } from "../../events/types.ts";
+import type { ConnectionGate } from "../../net/gate.ts";
 import { NameNotFoundError, type NameResolver } from "../../net/resolver.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import type { SipLimits } from "../../wire/sip/index.ts";
@@ -22,6 +23,8 @@ export interface ConnectionPoolOptions {
   handler: SipConnectionHandler;
   dialTimeoutMs?: number;
   limits?: Partial<SipLimits>;
+  /** PORT-5: every dial asks the firewalls first. Default: none modelled. */
+  gate?: ConnectionGate;
 }
 
 export interface GetOptions {
@@ -58,7 +61,7 @@ export class ConnectionPool {
     let last: DialError | undefined;
     for (const address of tryAll ? addresses : addresses.slice(0, 1)) {
       try {
-        const { socket, peer } = await dialTls({ host: this.o.host, fqdn, address, port, localAddress: this.o.localAddress, identity: this.o.identity, expectedName: opts.expectedName ?? fqdn, timeoutMs: this.o.dialTimeoutMs ?? 3000, events: this.o.events });
+        const { socket, peer } = await dialTls({ host: this.o.host, fqdn, address, port, localAddress: this.o.localAddress, identity: this.o.identity, expectedName: opts.expectedName ?? fqdn, timeoutMs: this.o.dialTimeoutMs ?? 3000, events: this.o.events, ...(this.o.gate ? { gate: this.o.gate } : {}) });
         if (this.#stopped) {
           socket.destroy();
           throw new RangeError(`${this.o.host}: connection pool stopped while dialling ${fqdn}`);

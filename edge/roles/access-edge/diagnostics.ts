@@ -26,6 +26,7 @@ export const EDGE_DIAGNOSTICS = {
   peerNameMismatch: { status: 504, code: 54021, rule: "CERT-2", text: "Peer certificate does not name the FQDN we connected to" },
   peerUntrusted: { status: 504, code: 54022, rule: "CERT-2", text: "Peer certificate is not trusted" },
   noClientAuthEku: { status: 504, code: 54031, rule: "PIC-2", text: "Our edge certificate lacks the clientAuth EKU this public IM provider requires" },
+  firewallDrop: { status: 504, code: 54014, rule: "PORT-5", text: "A firewall between this edge and the next hop drops the connection" },
   peerRefusedUs: { status: 504, code: 54032, rule: "CERT-2", text: "The peer closed the TLS connection during or right after the handshake (it refused our certificate)" },
   timeout: { status: 408, code: 54101, rule: "RFC3261-17.1.2.2", text: "No final response from the next hop in time (Timer F)" },
   malformed: { status: 400, code: 54102, rule: "RFC3261-16.3", text: "Malformed request" },

@@ -81,6 +81,7 @@ function refusalForDial(err: unknown, t: Target, route: Route & { rule: string }
   if (err instanceof DialError) {
     if (err.failure === "name") return edgeRefusal("peerNameMismatch", `${err.message}${route.rule === "FED-4" ? " (FED-4: has the partner moved its edge?)" : ""}`, [route.rule]);
     if (err.failure === "untrusted") return edgeRefusal("peerUntrusted", err.message, [route.rule]);
+    if (err.failure === "firewall") return edgeRefusal("firewallDrop", err.message, [...err.rules, route.rule]);
     return edgeRefusal("unreachable", err.message, [route.rule]);
   }
   throw err;

@@ -13,6 +13,7 @@ import { assertLoopback } from "../../net/loopback.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import { allowsClientAuth, ekuLabels, peerCertificateOf, type PeerCertificate } from "./peer-certificate.ts";
 import { isHealthProbe } from "../../net/health-probe.ts";
+import { FirewallDropError, gatedCreateConnection, gatedListen, openGate, type ConnectionGate } from "../../net/gate.ts";
 
 export interface TlsListenOptions {
   host: string;
@@ -24,6 +25,8 @@ export interface TlsListenOptions {
   /** PIC-2: refuse a client certificate without the clientAuth EKU (a public IM provider). Default: accept it (only AOL cared). */
   requireClientAuthEku?: boolean;
   events: EventSink;
+  /** PORT-5: the firewalls between this host and its peers; every accepted peer is checked before the handshake. Default: none modelled. */
+  gate?: ConnectionGate;
   onConnection(socket: TLSSocket, peer: PeerCertificate | undefined): void;
 }
 
@@ -55,9 +58,18 @@ export async function listenTls(o: TlsListenOptions): Promise<TlsListener> {
     if (isHealthProbe(socket)) return; // the load balancer's TCP health check, not a client
     o.events({ kind: "tls.handshake", ts: Date.now(), host: o.host, tuple: tuple(socket), rules: ["CERT-2"], ok: false, peerNames: [], peerEku: [], error: `handshake failed: ${err.message}` });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => reject(new Error(`${o.host} cannot listen on ${o.address}:${o.port} (TLS): ${err.code ?? err.message}`)));
-    server.listen(o.port, o.address, () => resolve());
+  // The TLS server is never listened itself: the gated TCP listener hands it the sockets the firewall lets in.
+  const raw = new Set<net.Socket>();
+  const listener = await gatedListen({
+    gate: o.gate ?? openGate,
+    events: o.events, host: o.host, address: o.address, port: o.port, transport: "tls", purpose: "SIP over TLS",
+    onConnection: (s) => {
+      raw.add(s);
+      s.on("close", () => raw.delete(s));
+      server.emit("connection", s);
+    },
+  }).catch((err: NodeJS.ErrnoException) => {
+    throw new ListenError(o.host, o.address, o.port, err.code ?? err.message);
   });
   return {
     address: o.address,
@@ -65,9 +77,18 @@ export async function listenTls(o: TlsListenOptions): Promise<TlsListener> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        for (const s of raw) s.destroy();
+        listener.close(() => resolve());
       }),
   };
+}
+
+/** A listener could not bind its address and port (EADDRINUSE, EACCES...). */
+export class ListenError extends Error {
+  constructor(readonly host: string, readonly address: string, readonly port: number, readonly code: string) {
+    super(`${host} cannot listen on ${address}:${port} (TLS): ${code}`);
+    this.name = "ListenError";
+  }
 }
 
 function clientRefusal(peer: PeerCertificate | undefined, needClientAuth: boolean): { rule: string; text: string } | undefined {
@@ -78,12 +99,15 @@ function clientRefusal(peer: PeerCertificate | undefined, needClientAuth: boolea
   return undefined;
 }
 
-export type DialFailure = "connect" | "timeout" | "untrusted" | "name" | "refused-by-peer";
+export type DialFailure = "connect" | "timeout" | "untrusted" | "name" | "refused-by-peer" | "firewall";
 
 export class DialError extends Error {
-  constructor(readonly failure: DialFailure, readonly fqdn: string, readonly address: string, readonly port: number, detail: string) {
+  /** Rule IDs behind the failure (a firewall drop: PORT-5 and the missing rule's). */
+  readonly rules: string[];
+  constructor(readonly failure: DialFailure, readonly fqdn: string, readonly address: string, readonly port: number, detail: string, rules: string[] = []) {
     super(`dialling ${fqdn} (${address}:${port}) failed: ${detail}`);
     this.name = "DialError";
+    this.rules = rules;
   }
 }
 
@@ -100,6 +124,8 @@ export interface TlsDialOptions {
   expectedName?: string;
   timeoutMs: number;
   events: EventSink;
+  /** PORT-5: checked before any packet leaves; a drop fails the dial with failure "firewall". Default: none modelled. */
+  gate?: ConnectionGate;
 }
 
 /** Dial, then check trust and the expected name (CERT-2). Resolves only with a checked socket. */
@@ -108,7 +134,14 @@ export function dialTls(o: TlsDialOptions): Promise<{ socket: TLSSocket; peer: P
   assertLoopback(o.localAddress, "bind the source of a connection to");
   return new Promise((resolve, reject) => {
     // The source address is set on the TCP socket (tls.connect's types have no localAddress).
-    const tcp = net.connect({ host: o.address, port: o.port, localAddress: o.localAddress });
+    let tcp: net.Socket;
+    try {
+      tcp = o.gate ? gatedCreateConnection({ gate: o.gate, events: o.events, host: o.host, purpose: `SIP over TLS to ${o.fqdn}`, localAddress: o.localAddress, address: o.address, port: o.port }) : net.connect({ host: o.address, port: o.port, localAddress: o.localAddress });
+    } catch (err) {
+      if (!(err instanceof FirewallDropError)) throw err;
+      reject(new DialError("firewall", o.fqdn, o.address, o.port, err.decision.detail, err.decision.rules));
+      return;
+    }
     tcp.once("error", () => undefined); // reported through the TLS socket below
     const socket = tls.connect({ socket: tcp, servername: o.fqdn, ...(o.identity.certPem ? { cert: o.identity.certPem, key: o.identity.keyPem } : {}), ca: o.identity.caPem, rejectUnauthorized: false, minVersion: "TLSv1.2", checkServerIdentity: () => undefined });
     const tuple = () => ({ transport: "tls" as Transport, srcAddress: o.localAddress, srcPort: socket.localPort ?? 0, dstAddress: o.address, dstPort: o.port });
