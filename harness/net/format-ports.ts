@@ -9,6 +9,7 @@ export type NotesLanguage = "en" | "seed";
 const TITLES: Record<string, string> = {
   ...Object.fromEntries(Object.entries(SEED_TABLES).map(([k, v]) => [k, v.title])),
   "000-mobility": "Seed 000: mobility (hairpin on the reverse proxy, push notifications)",
+  "edgesim-extras": "edgesim's own additions, not in any seed (SIP over WebSocket for sip.js)",
 };
 
 function hosts(s: FirewallRule["source"]): string {

@@ -58,7 +58,7 @@ export function computePortPlan(t: Topology, overrides: Partial<Record<Feature, 
   const features = deriveFeatures(t, overrides);
   const on = new Set(features.filter((f) => f.enabled).map((f) => f.feature));
   const catalogue: FirewallRule[] = RULE_TEMPLATES.map((r) => {
-    const seedRow = r.table === "000-mobility" ? undefined : SEED_TABLES[r.table].rows[r.row - 1];
+    const seedRow = r.table === "000-mobility" || r.table === "edgesim-extras" ? undefined : SEED_TABLES[r.table].rows[r.row - 1];
     return {
       id: r.id, firewall: r.firewall, direction: r.direction, protocol: r.protocol, ports: r.ports, label: r.label,
       source: resolveSymbol(r.source, t, plan, zones), destination: resolveSymbol(r.destination, t, plan, zones),

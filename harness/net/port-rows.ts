@@ -19,7 +19,7 @@ export type Feature =
 
 export interface RuleTemplate {
   id: string;
-  table: SeedTableId | "000-mobility";
+  table: SeedTableId | "000-mobility" | "edgesim-extras";
   /** 1-based row of the seed table (0 for rows of seed 000's prose). */
   row: number;
   firewall: FirewallName;
@@ -38,7 +38,7 @@ type Row = [id: string, direction: Direction, protocol: FwProtocol, ports: [numb
 
 function table(t: RuleTemplate["table"], firewall: FirewallName, rows: Row[]): RuleTemplate[] {
   return rows.map(([id, direction, protocol, ports, label, source, destination, note, feature, rules], i) => ({
-    id, table: t, row: t === "000-mobility" ? 0 : i + 1, firewall, direction, protocol, ports: typeof ports === "number" ? [ports, ports] : ports, label, source, destination, note, feature, rules,
+    id, table: t, row: t === "000-mobility" || t === "edgesim-extras" ? 0 : i + 1, firewall, direction, protocol, ports: typeof ports === "number" ? [ports, ports] : ports, label, source, destination, note, feature, rules,
   }));
 }
 
@@ -104,6 +104,10 @@ export const RULE_TEMPLATES: RuleTemplate[] = [
   ...table("000-mobility", "internal", [
     ["000-mob-hairpin-443", "outbound", "tcp", 443, "Mobility/HTTPS/TCP/443", "internal-clients", "rp-external", "Mobile clients inside reach the Mobility Service on the external web FQDN through the reverse proxy, hairpinned on its external interface", "mobility", ["MOB-2", "MOB-3"]],
     ["000-mob-push-5223-int", "outbound", "tcp", 5223, "Push/APNS/TCP/5223", "internal-clients", "any", "Apple Push Notification Service over the enterprise Wi-Fi (Lync 2010 Mobile; Lync 2013 Mobile does not need it)", "mobilityPush", ["PORT-5"]],
+  ]),
+  // Not in any seed: what edgesim adds to the product, so the rule set still covers every connection the sandbox makes.
+  ...table("edgesim-extras", "external", [
+    ["edgesim-ext-node-wss-8443-in", "inbound", "tcp", 8443, "Access/SIP over WSS/TCP/8443", "any", "access-nodes", "edgesim only, not the product: Lync Server 2013 has no SIP over WebSocket; edgesim listens for it on each edge's own access address so sip.js can sign in as a remote user (RFC 7118)", "remoteUsers", ["PORT-5", "FED-9"]],
   ]),
   ...table("000-mobility", "external", [
     ["000-mob-push-5223-ext", "outbound", "tcp", 5223, "Push/APNS/TCP/5223", "internal-clients", "any", "Apple Push Notification Service over the enterprise Wi-Fi (Lync 2010 Mobile; Lync 2013 Mobile does not need it)", "mobilityPush", ["PORT-5"]],

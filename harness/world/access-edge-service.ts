@@ -9,6 +9,8 @@ import { AccessEdge, type PeerProductLookup } from "../../edge/roles/access-edge
 import type { PartnerProduct } from "../../edge/policy/index.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
 import type { Topology } from "../topology/schema.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
+import { edgeOutboundAddress } from "./edge-outbound.ts";
 import { PORTS } from "./ports.ts";
 import type { Endpoint, RunningService, ServiceFactory } from "./service.ts";
 
@@ -46,9 +48,9 @@ export const accessEdgeService: ServiceFactory = {
         const ext = ctx.plan.byHost(host, "external-access");
         const int = ctx.plan.byHost(host, "internal");
         const edge = new AccessEdge({
-          host, config, events: ctx.events, peerProduct, transactionTimeoutMs: ACCESS_EDGE_TRANSACTION_TIMEOUT_MS,
-          external: { address: ext.address, fqdn: ext.fqdn!, federationPort: PORTS.sipMtls, remotePort, wssPort: ACCESS_EDGE_WSS_PORT, identity: ctx.pki.identity("edge-external"), resolver: ctx.resolvers.external },
-          internal: { address: int.address, fqdn: int.fqdn!, port: PORTS.sipMtls, identity: ctx.pki.identity("edge-internal"), resolver: ctx.resolvers.internal, poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
+          host, config, events: ctx.events, peerProduct, transactionTimeoutMs: ACCESS_EDGE_TRANSACTION_TIMEOUT_MS, gate: worldFirewall(ctx).gate,
+          external: { address: ext.address, outboundAddress: edgeOutboundAddress(ctx, host, "external"), fqdn: ext.fqdn!, federationPort: PORTS.sipMtls, remotePort, wssPort: ACCESS_EDGE_WSS_PORT, identity: ctx.pki.identity("edge-external"), resolver: ctx.resolvers.external },
+          internal: { address: int.address, outboundAddress: edgeOutboundAddress(ctx, host, "internal"), fqdn: int.fqdn!, port: PORTS.sipMtls, identity: ctx.pki.identity("edge-internal"), resolver: ctx.resolvers.internal, poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
         });
         await edge.start();
         edges.set(host, edge);

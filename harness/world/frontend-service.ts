@@ -4,6 +4,7 @@
  * users; federated traffic goes to the edge pool's internal FQDN (internal view).
  */
 import { FrontEndPool } from "../org/frontend/index.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 import { PORTS } from "./ports.ts";
 import type { RunningService, ServiceFactory } from "./service.ts";
 
@@ -23,7 +24,7 @@ export const frontendService: ServiceFactory = {
     const pool = new FrontEndPool({
       servers, port: PORTS.sipMtls, identity: ctx.pki.identity("frontend"), resolver: ctx.resolvers.internal,
       edgePoolFqdn: t.organisation.edgePool.internalFqdn, edgePort: PORTS.sipMtls, sipDomains: t.organisation.sipDomains,
-      users: t.organisation.users.map((u) => ({ uri: u.uri, remote: u.remote })), events: ctx.events,
+      users: t.organisation.users.map((u) => ({ uri: u.uri, remote: u.remote })), events: ctx.events, gate: worldFirewall(ctx).gate,
     });
     await pool.start();
     return {

@@ -9,13 +9,13 @@
  *   vip-av       UDP 3478, TCP 443                         -> each edge's A/V Edge (AvPacketSink)
  *   vip-internal TCP 5061, 5062                            -> each edge's internal address
  * With loadBalancing "dns" there is no balancer: DNS lists the edges (DNS-5).
- * The VIPs can take the world's firewall (Vip's `gate`), but it is not passed yet: the
- * shipped federation-off scenario expects the Access Edge's FED-1 403 to a partner that
- * the minimal port plan (no 5061 in without AllowFederatedUsers) would drop at the VIP
- * (docs/firewall.md, "Roles behind the gate").
+ * Every VIP sits behind the world's firewalls (PORT-2, PORT-3, PORT-5): a client the
+ * rules do not let in is reset (TCP) or not delivered (UDP) before a server is picked,
+ * and the drop is traced with the missing rule.
  */
 import type { AvPacketSink } from "../../edge/roles/av-edge/handoff.ts";
 import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, stunUdpProbe, tcpConnectProbe, type BackendTarget, type LbStrategy, type Probe } from "../../edge/lb/index.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 import { captureEnabled } from "../trace/capture.ts";
 import type { Endpoint, RunningService, ServiceFactory, WorldContext } from "./service.ts";
 import { PORTS } from "./ports.ts";
@@ -124,7 +124,7 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
           const vip = await Vip.start({
             name: p.host, address: a.address, servers: edges, strategy: p.strategy, affinity: pool.affinity, events: ctx.events,
             capture: captureEnabled(ctx.events), probe: p.probe, healthIntervalMs: opts.healthIntervalMs ?? 2000,
-            fall: opts.fall ?? 3,
+            fall: opts.fall ?? 3, gate: worldFirewall(ctx).gate,
             listeners: p.ports.map(({ port, transport }) => ({ port, transport, backends: edges.map((e) => p.target(e, port, transport)) })),
           });
           vips.set(p.ports.length === 1 ? `${p.host}:${p.ports[0]!.port}` : p.host, vip);

@@ -8,6 +8,7 @@
 import { RemoteUser } from "../org/frontend/index.ts";
 import { frontEndOf } from "./frontend-service.ts";
 import type { RunningService, ServiceFactory } from "./service.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 
 export interface RunningRemoteUsers extends RunningService {
   users: Map<string, RemoteUser>;
@@ -21,7 +22,7 @@ export const remoteUsersService: ServiceFactory = {
     const users = new Map<string, RemoteUser>();
     for (const u of ctx.topology.organisation.users.filter((x) => x.remote)) {
       const host = `client-${u.uri.split("@")[0]}`;
-      const user = new RemoteUser({ uri: u.uri, host, address: ctx.plan.byHost(host).address, caPem: ctx.pki.ca.certPem, resolver: ctx.resolvers.external, events: ctx.events });
+      const user = new RemoteUser({ uri: u.uri, host, address: ctx.plan.byHost(host).address, caPem: ctx.pki.ca.certPem, resolver: ctx.resolvers.external, events: ctx.events, gate: worldFirewall(ctx).gate });
       users.set(user.uri, user);
       fe.attachRemoteUser(user);
       const r = await user.signIn();

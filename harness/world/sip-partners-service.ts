@@ -5,6 +5,7 @@
  * (partner:<domain>:<edge>), resolving through the external DNS view.
  */
 import { SipPartner, type SipPartnerProduct } from "../../partners/sip/index.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 import { PORTS } from "./ports.ts";
 import type { Endpoint, RunningService, ServiceFactory } from "./service.ts";
 
@@ -28,7 +29,7 @@ export const sipPartnersService: ServiceFactory = {
         });
         const partner = new SipPartner({
           domain: p.domain, product: p.product as SipPartnerProduct, domains: [p.domain, ...p.hostedDomains], users: p.users, edges,
-          ...(p.claimsDomain ? { claimsDomain: p.claimsDomain } : {}), resolver: ctx.resolvers.external, events: ctx.events,
+          ...(p.claimsDomain ? { claimsDomain: p.claimsDomain } : {}), resolver: ctx.resolvers.external, events: ctx.events, gate: worldFirewall(ctx).gate,
         });
         await partner.start();
         partners.set(p.domain, partner);

@@ -6,6 +6,7 @@
  * It can be stopped and started again (scenarios stop fabrikam edge1 for DNS-5).
  */
 import type { EventSink } from "../../edge/events/types.ts";
+import type { ConnectionGate } from "../../edge/net/gate.ts";
 import { ConnectionPool, listenTls, SipConnection, type SipConnectionHandler, type TlsListener } from "../../edge/roles/access-edge/index.ts";
 import type { NameResolver } from "../../edge/net/resolver.ts";
 import type { SipRequest, SipResponse } from "../../edge/wire/sip/index.ts";
@@ -23,7 +24,7 @@ export class PartnerEdge {
   #accepted = new Set<SipConnection>();
   #pool: ConnectionPool | undefined;
 
-  constructor(readonly spec: PartnerEdgeSpec, private readonly o: { requireClientAuthEku: boolean; resolver: NameResolver; events: EventSink; hooks: PartnerEdgeHooks }) {}
+  constructor(readonly spec: PartnerEdgeSpec, private readonly o: { requireClientAuthEku: boolean; resolver: NameResolver; events: EventSink; hooks: PartnerEdgeHooks; gate?: ConnectionGate }) {}
 
   get running(): boolean {
     return this.#listener !== undefined;
@@ -46,9 +47,9 @@ export class PartnerEdge {
         this.o.hooks.uac.connectionClosed(conn);
       },
     };
-    this.#pool = new ConnectionPool({ host: s.host, localFqdn: s.fqdn, localAddress: s.address, identity: s.identity, resolver: this.o.resolver, events: this.o.events, handler });
+    this.#pool = new ConnectionPool({ host: s.host, localFqdn: s.fqdn, localAddress: s.address, identity: s.identity, resolver: this.o.resolver, events: this.o.events, handler, ...(this.o.gate ? { gate: this.o.gate } : {}) });
     this.#listener = await listenTls({
-      host: s.host, address: s.address, port: s.port, identity: s.identity, requireClientCert: true, requireClientAuthEku: this.o.requireClientAuthEku, events: this.o.events,
+      host: s.host, address: s.address, port: s.port, identity: s.identity, requireClientCert: true, requireClientAuthEku: this.o.requireClientAuthEku, events: this.o.events, ...(this.o.gate ? { gate: this.o.gate } : {}),
       onConnection: (socket, peer) => {
         const conn = SipConnection.overTls(socket, { host: s.host, localFqdn: s.fqdn, transport: "tls", tuple: { transport: "tls", srcAddress: socket.remoteAddress ?? "", srcPort: socket.remotePort ?? 0, dstAddress: s.address, dstPort: s.port }, ...(peer ? { peer } : {}) }, this.o.events);
         conn.setHandler(handler);

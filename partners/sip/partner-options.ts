@@ -1,5 +1,6 @@
 /** What the harness hands a SIP partner organisation: no harness types, only injected pieces. */
 import type { EventSink } from "../../edge/events/types.ts";
+import type { ConnectionGate } from "../../edge/net/gate.ts";
 import type { NameResolver } from "../../edge/net/resolver.ts";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
 
@@ -28,6 +29,8 @@ export interface SipPartnerOptions {
   /** The internet's view of DNS. */
   resolver: NameResolver;
   events: EventSink;
+  /** PORT-5: the firewalls between the partner and the organisation (checked on its dials and accepts). Default: none modelled. */
+  gate?: ConnectionGate;
   /** RFC 2782 weighted choice; inject for deterministic order. */
   random?: () => number;
   requestTimeoutMs?: number;

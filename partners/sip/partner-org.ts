@@ -30,7 +30,7 @@ export class SipPartner {
   constructor(readonly o: SipPartnerOptions) {
     for (const u of o.users) this.#users.set(u.toLowerCase(), new Inbox<ReceivedMessage>());
     const hooks = { onRequest: (req: SipRequest, conn: SipConnection) => this.#onRequest(req, conn), uac: this.uac };
-    this.edges = o.edges.map((spec) => new PartnerEdge(spec, { requireClientAuthEku: o.product === "publicIm", resolver: o.resolver, events: o.events, hooks }));
+    this.edges = o.edges.map((spec) => new PartnerEdge(spec, { requireClientAuthEku: o.product === "publicIm", resolver: o.resolver, events: o.events, hooks, ...(o.gate ? { gate: o.gate } : {}) }));
   }
 
   get domain(): string {

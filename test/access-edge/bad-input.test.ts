@@ -149,13 +149,14 @@ describe("bad input on a live connection gets its answer and the connection keep
 
 describe("CERT-2: mutual TLS ports refuse a peer without a client certificate, and trace it", () => {
   const ports = [
-    { name: "internal interface 5061", host: "edge1", iface: "internal" },
-    { name: "external federation 5061", host: "edge1", iface: "external-access" },
+    // Each from where the firewalls let it in: the front end inside (PORT-3), the internet outside (PORT-2).
+    { name: "internal interface 5061", host: "edge1", iface: "internal", from: "fe01" },
+    { name: "external federation 5061", host: "edge1", iface: "external-access", from: undefined },
   ];
   for (const p of ports)
     it(`CERT-2: ${p.name}: no certificate, no SIP`, async () => {
       const mark = trace.events.length;
-      const c = await RawSip.connect(world.plan.byHost(p.host, p.iface).address, 5061, { caPem: world.pki.ca.certPem });
+      const c = await RawSip.connect(world.plan.byHost(p.host, p.iface).address, 5061, { caPem: world.pki.ca.certPem, ...(p.from ? { localAddress: world.plan.byHost(p.from).address } : {}) });
       c.write(rawRequest("OPTIONS", "carol@contoso.test", "bob@fabrikam.test"));
       expect(await c.next(3000)).toBeUndefined();
       expect(c.closed).toBe(true);

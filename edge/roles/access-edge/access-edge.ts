@@ -47,8 +47,8 @@ export class AccessEdge {
       onResponse: (res, conn) => this.#forwarder.onResponse(res, conn),
       onClose: (conn) => this.#onClose(conn),
     });
-    this.#external = new ConnectionPool({ host: o.host, localFqdn: o.external.fqdn, localAddress: o.external.address, identity: o.external.identity, resolver: o.external.resolver, events: o.events, handler: handler("federation"), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
-    this.#internal = new ConnectionPool({ host: o.host, localFqdn: o.internal.fqdn, localAddress: o.internal.address, identity: o.internal.identity, resolver: o.internal.resolver, events: o.events, handler: handler("internal"), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
+    this.#external = new ConnectionPool({ host: o.host, localFqdn: o.external.fqdn, localAddress: o.external.outboundAddress ?? o.external.address, identity: o.external.identity, resolver: o.external.resolver, events: o.events, handler: handler("federation"), ...(o.gate ? { gate: o.gate } : {}), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
+    this.#internal = new ConnectionPool({ host: o.host, localFqdn: o.internal.fqdn, localAddress: o.internal.outboundAddress ?? o.internal.address, identity: o.internal.identity, resolver: o.internal.resolver, events: o.events, handler: handler("internal"), ...(o.gate ? { gate: o.gate } : {}), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
     this.#ownNames = new Set([o.external.fqdn, o.internal.fqdn, o.external.address, o.internal.address].map((n) => n.toLowerCase()));
     this.#clientAuth = identityAllowsClientAuth(o.external.identity);
     this.#srv = new SrvCache(o.external.resolver, SRV_CACHE_MS);
@@ -60,12 +60,13 @@ export class AccessEdge {
       const conn = SipConnection.overTls(socket, { host: o.host, localFqdn: fqdn, transport: "tls", tuple: { transport: "tls", srcAddress: socket.remoteAddress ?? "", srcPort: socket.remotePort ?? 0, dstAddress: socket.localAddress ?? "", dstPort: socket.localPort ?? 0 }, ...(peer ? { peer } : {}) }, o.events, o.limits);
       this.#adopt(conn, side);
     };
+    const gate = o.gate ? { gate: o.gate } : {};
     try {
-      this.#listeners.push(await listenTls({ host: o.host, address: o.external.address, port: o.external.federationPort, identity: o.external.identity, requireClientCert: true, events: o.events, onConnection: accept("federation", o.external.fqdn) }));
-      this.#listeners.push(await listenTls({ host: o.host, address: o.external.address, port: o.external.remotePort, identity: o.external.identity, requireClientCert: false, events: o.events, onConnection: accept("remote", o.external.fqdn) }));
-      this.#listeners.push(await listenTls({ host: o.host, address: o.internal.address, port: o.internal.port, identity: o.internal.identity, requireClientCert: true, events: o.events, onConnection: accept("internal", o.internal.fqdn) }));
+      this.#listeners.push(await listenTls({ host: o.host, address: o.external.address, port: o.external.federationPort, identity: o.external.identity, requireClientCert: true, events: o.events, ...gate, onConnection: accept("federation", o.external.fqdn) }));
+      this.#listeners.push(await listenTls({ host: o.host, address: o.external.address, port: o.external.remotePort, identity: o.external.identity, requireClientCert: false, events: o.events, ...gate, onConnection: accept("remote", o.external.fqdn) }));
+      this.#listeners.push(await listenTls({ host: o.host, address: o.internal.address, port: o.internal.port, identity: o.internal.identity, requireClientCert: true, events: o.events, ...gate, onConnection: accept("internal", o.internal.fqdn) }));
       if (o.external.wssPort !== undefined)
-        this.#listeners.push(await listenWss({ host: o.host, address: o.external.address, port: o.external.wssPort, identity: o.external.identity, events: o.events, onConnection: (ws: WebSocket, remote) => {
+        this.#listeners.push(await listenWss({ host: o.host, address: o.external.address, port: o.external.wssPort, identity: o.external.identity, events: o.events, ...gate, onConnection: (ws: WebSocket, remote) => {
           this.#adopt(SipConnection.overWebSocket(ws, { host: o.host, localFqdn: o.external.fqdn, transport: "wss", tuple: { transport: "wss", srcAddress: remote.address, srcPort: remote.port, dstAddress: o.external.address, dstPort: o.external.wssPort! } }, o.events, o.limits), "remote");
         } }));
     } catch (err) {

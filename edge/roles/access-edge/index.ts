@@ -7,7 +7,7 @@ export type { AccessEdgeOptions } from "./options.ts";
 export type { PeerProductLookup } from "./next-hop.ts";
 export { SipConnection, type SipConnectionHandler, type SipConnectionInfo } from "./sip-connection.ts";
 export { ConnectionPool, type ConnectionPoolOptions } from "./connection-pool.ts";
-export { listenTls, dialTls, DialError, identityAllowsClientAuth, type TlsListener, type TlsListenOptions } from "./tls-endpoints.ts";
+export { listenTls, dialTls, DialError, ListenError, identityAllowsClientAuth, type TlsListener, type TlsListenOptions } from "./tls-endpoints.ts";
 export { EDGE_DIAGNOSTICS, edgeRefusal, formatMsDiagnostics, parseMsDiagnostics, type EdgeRefusal } from "./diagnostics.ts";
 export { peerCertificateOf, allowsClientAuth, type PeerCertificate } from "./peer-certificate.ts";
 export { answerable, refusalResponse } from "./forwarder.ts";

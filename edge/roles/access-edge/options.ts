@@ -1,5 +1,6 @@
 /** What an Access Edge server is given: its addresses, names, identities, DNS views and the federation configuration. */
 import type { EventSink } from "../../events/types.ts";
+import type { ConnectionGate } from "../../net/gate.ts";
 import type { NameResolver } from "../../net/resolver.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import type { FederationConfig } from "../../policy/index.ts";
@@ -13,6 +14,8 @@ export interface AccessEdgeOptions {
   external: {
     /** This edge's OWN external access address (never the VIP: the load balancer owns it). */
     address: string;
+    /** The source of outbound federation connections; default `address`. With a load balancer, the VIP it source-NATs them to (seed 002 names the VIP as source). */
+    outboundAddress?: string;
     /** This edge's own external FQDN (edge1-sip.contoso.test): Via, Record-Route, ms-diagnostics source. */
     fqdn: string;
     /** 5061: federation and public IM, mutual TLS. */
@@ -26,6 +29,8 @@ export interface AccessEdgeOptions {
   };
   internal: {
     address: string;
+    /** The source of connections to the front-end pool; default `address` (the internal VIP behind a load balancer). */
+    outboundAddress?: string;
     /** edge1.contoso.test */
     fqdn: string;
     /** 5061, mutual TLS towards the front-end pool. */
@@ -37,6 +42,8 @@ export interface AccessEdgeOptions {
     poolPort: number;
   };
   events: EventSink;
+  /** PORT-5: the firewalls around this edge; every accepted peer and every dial is checked. Default: none modelled. */
+  gate?: ConnectionGate;
   /** DNS-5: the product behind a federated domain, when the harness knows it. */
   peerProduct?: PeerProductLookup;
   /** RFC 2782 weighted choice; default Math.random. */

@@ -85,8 +85,8 @@ export async function listenTls(o: TlsListenOptions): Promise<TlsListener> {
 
 /** A listener could not bind its address and port (EADDRINUSE, EACCES...). */
 export class ListenError extends Error {
-  constructor(readonly host: string, readonly address: string, readonly port: number, readonly code: string) {
-    super(`${host} cannot listen on ${address}:${port} (TLS): ${code}`);
+  constructor(readonly host: string, readonly address: string, readonly port: number, readonly code: string, what = "TLS") {
+    super(`${host} cannot listen on ${address}:${port} (${what}): ${code}`);
     this.name = "ListenError";
   }
 }

@@ -7,9 +7,10 @@
 import https from "node:https";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { EventSink } from "../../events/types.ts";
+import { gatedListen, openGate, type ConnectionGate } from "../../net/gate.ts";
 import { assertLoopback } from "../../net/loopback.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
-import type { TlsListener } from "./tls-endpoints.ts";
+import { ListenError, type TlsListener } from "./tls-endpoints.ts";
 
 export interface WssListenOptions {
   host: string;
@@ -17,6 +18,8 @@ export interface WssListenOptions {
   port: number;
   identity: TlsIdentity;
   events: EventSink;
+  /** PORT-5: every accepted peer is checked before the TLS handshake. Default: none modelled. */
+  gate?: ConnectionGate;
   onConnection(ws: WebSocket, remote: { address: string; port: number }): void;
 }
 
@@ -39,9 +42,9 @@ export async function listenWss(o: WssListenOptions): Promise<TlsListener> {
     }
     o.onConnection(ws, remote);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => reject(new Error(`${o.host} cannot listen on ${o.address}:${o.port} (WSS): ${err.code ?? err.message}`)));
-    server.listen(o.port, o.address, () => resolve());
+  // The HTTPS server is never listened itself: the gated TCP listener hands it what the firewall lets in.
+  const listener = await gatedListen({ gate: o.gate ?? openGate, events: o.events, host: o.host, address: o.address, port: o.port, transport: "tls", purpose: "SIP over WebSocket", onConnection: (s) => server.emit("connection", s) }).catch((err: NodeJS.ErrnoException) => {
+    throw new ListenError(o.host, o.address, o.port, err.code ?? err.message, "WSS");
   });
   return {
     address: o.address,
@@ -51,7 +54,7 @@ export async function listenWss(o: WssListenOptions): Promise<TlsListener> {
         for (const c of wss.clients) c.terminate();
         wss.close();
         server.closeAllConnections();
-        server.close(() => resolve());
+        listener.close(() => resolve());
       }),
   };
 }

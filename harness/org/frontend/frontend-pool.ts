@@ -9,6 +9,7 @@
 import type { EventSink } from "../../../edge/events/types.ts";
 import type { NameResolver } from "../../../edge/net/resolver.ts";
 import type { TlsIdentity } from "../../../edge/net/tls-identity.ts";
+import type { ConnectionGate } from "../../../edge/net/gate.ts";
 import { ConnectionPool, edgeRefusal, listenTls, refusalResponse, answerable, SipConnection, type SipConnectionHandler, type TlsListener } from "../../../edge/roles/access-edge/index.ts";
 import { Forwarder } from "../../../edge/roles/access-edge/forwarder.ts";
 import type { SipRequest, SipResponse } from "../../../edge/wire/sip/index.ts";
@@ -27,6 +28,8 @@ export interface FrontEndPoolOptions {
   sipDomains: string[];
   users: Array<{ uri: string; remote: boolean }>;
   events: EventSink;
+  /** PORT-5: the internal firewall between the pool and the edges (checked on its dials and accepts). Default: none modelled. */
+  gate?: ConnectionGate;
   timeoutMs?: number;
 }
 
@@ -64,14 +67,14 @@ export class FrontEndPool {
         this.#forwarder.transactions.connectionClosed(conn);
       },
     };
-    this.#pool = new ConnectionPool({ host: first.host, localFqdn: first.fqdn, localAddress: first.address, identity: o.identity, resolver: o.resolver, events: o.events, handler: this.#handler });
+    this.#pool = new ConnectionPool({ host: first.host, localFqdn: first.fqdn, localAddress: first.address, identity: o.identity, resolver: o.resolver, events: o.events, handler: this.#handler, ...(o.gate ? { gate: o.gate } : {}) });
     for (const u of o.users) if (!u.remote) this.#local.set(u.uri.toLowerCase(), new LocalUser(u.uri.toLowerCase(), this));
   }
 
   async start(): Promise<void> {
     for (const s of this.o.servers) {
       this.#listeners.push(await listenTls({
-        host: s.host, address: s.address, port: this.o.port, identity: this.o.identity, requireClientCert: true, events: this.o.events,
+        host: s.host, address: s.address, port: this.o.port, identity: this.o.identity, requireClientCert: true, events: this.o.events, ...(this.o.gate ? { gate: this.o.gate } : {}),
         onConnection: (socket, peer) => {
           const conn = SipConnection.overTls(socket, { host: s.host, localFqdn: s.fqdn, transport: "tls", tuple: { transport: "tls", srcAddress: socket.remoteAddress ?? "", srcPort: socket.remotePort ?? 0, dstAddress: s.address, dstPort: this.o.port }, ...(peer ? { peer } : {}) }, this.o.events);
           conn.setHandler(this.#handler);

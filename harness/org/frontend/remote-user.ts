@@ -5,6 +5,7 @@
  * edge relays to the front end with a Path), then sends and receives over that one
  * connection, as Lync clients do.
  */
+import type { ConnectionGate } from "../../../edge/net/gate.ts";
 import { ConnectionPool, type SipConnection } from "../../../edge/roles/access-edge/index.ts";
 import type { EventSink } from "../../../edge/events/types.ts";
 import type { NameResolver } from "../../../edge/net/resolver.ts";
@@ -18,6 +19,8 @@ export interface RemoteUserOptions {
   caPem: string;
   resolver: NameResolver;
   events: EventSink;
+  /** PORT-5: the firewalls between the user and the Access Edge. Default: none modelled. */
+  gate?: ConnectionGate;
   timeoutMs?: number;
 }
 
@@ -35,7 +38,7 @@ export class RemoteUser implements SipUser {
     this.uri = o.uri.toLowerCase();
     const domain = this.uri.split("@")[1] ?? "";
     this.#pool = new ConnectionPool({
-      host: o.host, localFqdn: `${o.host}.${domain}`, localAddress: o.address, identity: { name: `client:${this.uri}`, certPem: "", keyPem: "", caPem: o.caPem }, resolver: o.resolver, events: o.events,
+      host: o.host, localFqdn: `${o.host}.${domain}`, localAddress: o.address, identity: { name: `client:${this.uri}`, certPem: "", keyPem: "", caPem: o.caPem }, resolver: o.resolver, events: o.events, ...(o.gate ? { gate: o.gate } : {}),
       handler: {
         onRequest: (req, conn) => {
           if (req.method === "MESSAGE") this.inbox.push(receivedMessage(req));
