@@ -22,6 +22,8 @@ export interface WorldFirewall {
   gate: ConnectionGate;
   /** Takes one rule out of force (a scenario); returns it. */
   removeRule(id: string): FirewallRule;
+  /** Puts a known rule (any feature's, from the catalogue) in force, as an admin who opens more than the plan needs; returns it. */
+  addRule(id: string): FirewallRule;
   setHairpin(mode: HairpinMode): void;
   /** Back to the computed rule set and hairpinning on the reverse proxy. */
   reset(): void;
@@ -50,6 +52,14 @@ export function worldFirewall(ctx: WorldContext): WorldFirewall {
       const i = model.rules.findIndex((r) => r.id === id);
       if (i < 0) throw new RangeError(`the world's firewall has no rule '${id}' in force (known: ${model.rules.map((r) => r.id).join(", ")})`);
       return model.rules.splice(i, 1)[0]!;
+    },
+    addRule(id) {
+      const known = model.rules.find((r) => r.id === id);
+      if (known) return known;
+      const rule = model.catalogue.find((r) => r.id === id);
+      if (!rule) throw new RangeError(`no known firewall rule '${id}' (known: ${model.catalogue.map((r) => r.id).join(", ")})`);
+      model.rules.push(rule);
+      return rule;
     },
     setHairpin(mode) {
       model.hairpin = mode;

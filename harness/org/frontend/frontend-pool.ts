@@ -33,7 +33,14 @@ export interface FrontEndPoolOptions {
   timeoutMs?: number;
 }
 
-interface Registration { pathFqdn: string; port: number }
+/**
+ * A remote user's binding: the edge in its Path, and the connection the REGISTER came
+ * in on. Requests to the user go back over that connection while it is open (RFC 5626
+ * flow reuse): with a load balancer the front end may only dial the internal VIP (seed
+ * 002, PORT-3), never a particular edge, and the edge that holds the user's TLS flow is
+ * the one that dialled us.
+ */
+interface Registration { pathFqdn: string; port: number; conn: SipConnection }
 
 export class FrontEndPool {
   #listeners: TlsListener[] = [];
@@ -134,12 +141,12 @@ export class FrontEndPool {
   }
 
   /** Where a request to `to` leaves the pool: [fqdn, port] of an edge, or a local delivery / refusal. */
-  #nextHop(to: string): { fqdn: string; port: number } | { local: LocalUser } | { status: number; why: string } {
+  #nextHop(to: string): { fqdn: string; port: number; conn?: SipConnection } | { local: LocalUser } | { status: number; why: string } {
     if (this.#ours(to)) {
       const local = this.#local.get(to);
       if (local) return { local };
       const reg = this.#registrar.get(to);
-      if (reg) return { fqdn: reg.pathFqdn, port: reg.port };
+      if (reg) return { fqdn: reg.pathFqdn, port: reg.port, ...(reg.conn.closed ? {} : { conn: reg.conn }) };
       return this.o.users.some((u) => u.uri.toLowerCase() === to) ? { status: 480, why: `${to} is not signed in` } : { status: 404, why: `${to} is not a user of this pool` };
     }
     return { fqdn: this.o.edgePoolFqdn, port: this.o.edgePort };
@@ -168,7 +175,7 @@ export class FrontEndPool {
     if ("status" in hop) return { status: hop.status, reason: `${hop.status === 404 ? "Not Found" : "Temporarily Unavailable"} (${hop.why})` };
     let conn: SipConnection;
     try {
-      conn = await this.#pool.get(hop.fqdn, hop.port);
+      conn = hop.conn ?? (await this.#pool.get(hop.fqdn, hop.port));
     } catch (err) {
       return { status: 504, reason: `Server Time-out (the edge ${hop.fqdn}:${hop.port} did not answer: ${(err as Error).message})` };
     }
@@ -189,7 +196,7 @@ export class FrontEndPool {
       const path = req.headers.values("Path")[0];
       const m = path ? /sips?:([^:;>]+)(?::(\d+))?/i.exec(path) : null;
       if (!m) return answer(conn, req, 400, [["Warning", `399 ${this.fqdn} "REGISTER from outside must carry the Access Edge's Path (RFC 3327)"`]]);
-      this.#registrar.set(to, { pathFqdn: m[1]!, port: Number(m[2] ?? this.o.port) });
+      this.#registrar.set(to, { pathFqdn: m[1]!, port: Number(m[2] ?? this.o.port), conn });
       // RFC 3261 10.3 step 8: the 200 lists the current bindings (sip.js checks its own Contact is there).
       const expires = req.headers.get("Expires") ?? "3600";
       const bindings = req.headers.values("Contact").filter((c) => c.trim() !== "*").map((c): [string, string] => ["Contact", /;\s*expires=/i.test(c) ? c : `${c};expires=${expires}`]);
@@ -213,7 +220,7 @@ export class FrontEndPool {
     if ("status" in hop) return conn.send(refusalResponse(answerable(req), { ...edgeRefusal("notRegistered", hop.why), status: hop.status, reason: hop.status === 404 ? "Not Found" : "Temporarily Unavailable" }, this.fqdn));
     let next: SipConnection;
     try {
-      next = await this.#pool.get(hop.fqdn, hop.port);
+      next = hop.conn ?? (await this.#pool.get(hop.fqdn, hop.port));
     } catch (err) {
       return conn.send(refusalResponse(answerable(req), edgeRefusal("nextHopDown", `${hop.fqdn}: ${(err as Error).message}`), this.fqdn));
     }

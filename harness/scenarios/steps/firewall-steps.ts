@@ -3,6 +3,7 @@
  *
  *   remove firewall rule 004-int-https-4443        (by ID, as `edgesim ports --format json` names it)
  *   remove firewall rule "HTTP/TCP/8080"           (by the seeds' label, when only one rule in force has it)
+ *   add firewall rule 002-ext-vip-sip-5061-in      (any known rule, e.g. one the plan leaves closed because its feature is off)
  *   restore firewall rules                         (the computed rule set again; hairpinning unchanged)
  *   the external firewall hairpins                 (MOB-3: anti-spoofing drops inside clients)
  *   the reverse proxy hairpins                     (MOB-3: the fix, and the default)
@@ -79,6 +80,17 @@ export const FIREWALL_ACTIONS: ActionKind[] = [
       const rule = findRule(ctx, m[1] ?? m[2]!);
       worldFirewall(ctx.world.context).removeRule(rule.id);
       return change(`removed ${describeRule(rule)}`, rule.rules);
+    },
+  },
+  {
+    name: "firewall.addRule",
+    example: "add firewall rule 002-ext-vip-sip-5061-in",
+    pattern: /^add firewall rule (\S+)$/i,
+    async run(ctx, m) {
+      const fw = worldFirewall(ctx.world.context);
+      const already = fw.model.rules.some((r) => r.id === m[1]);
+      const rule = fw.addRule(m[1]!);
+      return change(already ? `${describeRule(rule)} was already in force` : `added ${describeRule(rule)}: more than the enabled features need (PORT-5)`, rule.rules);
     },
   },
   {
