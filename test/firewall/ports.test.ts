@@ -69,7 +69,7 @@ describe("PORT-5: only the rows the enabled features need", () => {
     { name: "no XMPP federation: no 5269 and no 23456", edit: (t) => { t.federation.EnableXmppFederation = false; }, gone: ["002-int-node-xmpp-23456", "002-ext-vip-xmpp-in", "002-ext-vip-xmpp-out"] },
     { name: "no OCS 2007 partner: no inbound RTP and no outbound RTP/UDP", edit: (t) => { t.partners = t.partners.filter((p) => p.product !== "ocs2007"); }, gone: ["002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
     { name: "federation off: no 5061 on the external VIP and no A/V federation", edit: (t) => { t.federation = { ...t.federation, AllowFederatedUsers: false, EnablePartnerDiscovery: false }; }, gone: ["002-ext-vip-sip-5061-in", "002-ext-vip-sip-5061-out", "002-ext-node-rtp-tcp-out", "002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
-    { name: "no remote users: no SIP/TLS 443 on the Access VIP", edit: (t) => { t.federation.AllowOutsideUsers = false; }, gone: ["002-ext-vip-sip-443-in"] },
+    { name: "no remote users: no SIP/TLS 443 on the Access VIP and no SIP over WSS (edgesim's own 8443)", edit: (t) => { t.federation.AllowOutsideUsers = false; }, gone: ["002-ext-vip-sip-443-in", "edgesim-ext-node-wss-8443-in"] },
   ];
   for (const c of cases)
     it(`PORT-5: ${c.name}`, () => {
