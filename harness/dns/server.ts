@@ -3,11 +3,20 @@
  * address (RFC 1035 4.2: TCP messages carry a two-byte length). Built on
  * dns-packet. Limits: 512-byte UDP answers are truncated (TC) past the size, TCP
  * messages up to 64 KiB, at most 64 TCP connections, idle TCP closed after 10 s.
+ *
+ * PORT-5: given the world's `gate`, the server sits behind the firewalls like
+ * every other host: a UDP query is checked per flow (UdpGate: the answer rides on
+ * the allowed flow) and a TCP peer when accepted (gatedListen). A dropped query is
+ * not answered, the asker times out, and the gate traces a firewall.drop with
+ * PORT-5 and the missing rule (e.g. 002-ext-node-dns-udp-53-out for an Access
+ * Edge, PORT-1). Without a gate (the server used alone) nothing is checked.
  */
 import dgram from "node:dgram";
 import net from "node:net";
 import * as packet from "dns-packet";
 import type { EventSink } from "../../edge/events/types.ts";
+import { gatedListen, type ConnectionGate } from "../../edge/net/gate.ts";
+import { UdpGate } from "../../edge/net/udp-gate.ts";
 import { answerQuestion, type View } from "./answer.ts";
 import { describeRecord, type DnsRecord } from "./records.ts";
 
@@ -17,6 +26,8 @@ export interface DnsServerOptions {
   port: number;
   host: string;
   events: EventSink;
+  /** The world's firewalls (PORT-5); default: none modelled, every query answered. */
+  gate?: ConnectionGate;
 }
 
 const MAX_TCP_CONNECTIONS = 64;
@@ -29,9 +40,13 @@ export class DnsServer {
   constructor(private readonly opts: DnsServerOptions) {}
 
   async start(): Promise<void> {
-    const { address, port } = this.opts;
+    const { address, port, host, events, gate } = this.opts;
+    const purpose = `DNS query (${this.opts.view.name} view)`;
+    const udpGate = new UdpGate({ events, host, purpose, ...(gate ? { gate } : {}) });
+    const local = { address, port };
     this.udp = dgram.createSocket("udp4");
     this.udp.on("message", (msg, rinfo) => {
+      if (!udpGate.receive({ address: rinfo.address, port: rinfo.port }, local)) return;
       const reply = this.handle(msg, "udp", rinfo.address, rinfo.port);
       if (reply) this.udp?.send(reply, rinfo.port, rinfo.address);
     });
@@ -39,12 +54,16 @@ export class DnsServer {
       this.udp!.once("error", reject);
       this.udp!.bind(port, address, () => resolve());
     });
-    this.tcp = net.createServer((s) => this.serveTcp(s));
+    try {
+      this.tcp = gate
+        ? await gatedListen({ gate, events, host, purpose, address, port, transport: "tcp", onConnection: (s) => this.serveTcp(s) })
+        : await listen(net.createServer((s) => this.serveTcp(s)), address, port);
+    } catch (err) {
+      await new Promise<void>((r) => this.udp!.close(() => r()));
+      this.udp = undefined;
+      throw err;
+    }
     this.tcp.maxConnections = MAX_TCP_CONNECTIONS;
-    await new Promise<void>((resolve, reject) => {
-      this.tcp!.once("error", reject);
-      this.tcp!.listen(port, address, () => resolve());
-    });
   }
 
   async stop(): Promise<void> {
@@ -115,6 +134,16 @@ export class DnsServer {
     }
     return out;
   }
+}
+
+function listen(server: net.Server, address: string, port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, address, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
 }
 
 function toAnswer(r: DnsRecord): packet.Answer {

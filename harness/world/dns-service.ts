@@ -1,5 +1,12 @@
-/** The sandbox DNS as a world service: one server per view (DNS-4), UDP and TCP. */
+/**
+ * The sandbox DNS as a world service: one server per view (DNS-4), UDP and TCP,
+ * each behind the world's firewalls (PORT-5): the internal view's server is in
+ * the internal zone, the external view's on the internet, and a query is judged
+ * by the zone it comes from (seed 002 opens DNS out only from the Access Edge
+ * nodes' external addresses, PORT-1).
+ */
 import { DnsServer } from "../dns/server.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 import type { RecordSet } from "../dns/records.ts";
 import type { ServiceFactory } from "./service.ts";
 import { PORTS } from "./ports.ts";
@@ -13,11 +20,12 @@ export const dnsService: ServiceFactory = {
       { name: "internal", host: "dns-internal", sets: [ctx.zones.internal, ctx.zones.external] },
       { name: "external", host: "dns-external", sets: [ctx.zones.external] },
     ];
+    const gate = worldFirewall(ctx).gate;
     const servers: DnsServer[] = [];
     try {
       for (const v of views) {
         const address = ctx.plan.byHost(v.host).address;
-        const server = new DnsServer({ view: { name: v.name, sets: v.sets }, address, port, host: v.host, events: ctx.events });
+        const server = new DnsServer({ view: { name: v.name, sets: v.sets }, address, port, host: v.host, events: ctx.events, gate });
         await server.start();
         servers.push(server);
       }

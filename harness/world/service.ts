@@ -29,8 +29,18 @@ export interface WorldContext {
   pki: WorldPki;
   events: EventSink;
   mapPort: PortMapper;
-  /** Resolvers for the two DNS views (available once the DNS service has started). */
+  /**
+   * Resolvers for the two DNS views, asking from each view's own server address (a
+   * query that crosses no firewall): for harness code reading the DNS on nobody's
+   * behalf. A simulated host uses `resolverFor` (available once the DNS service has started).
+   */
   resolvers: { internal: NameResolver; external: NameResolver };
+  /**
+   * The resolver of a simulated host: asks `view` from `localAddress` (the host's
+   * planned address), so the firewalls judge the query by the host's zone (PORT-5).
+   * Memoised per (view, address).
+   */
+  resolverFor(view: "internal" | "external", localAddress: string): NameResolver;
   /** Services started so far, by name, for services that need another (a partner needs the DNS). */
   running: Map<string, RunningService>;
 }

@@ -10,7 +10,7 @@ import type { Topology } from "../topology/schema.ts";
 import { buildAddressPlan, type AddressPlan } from "./address-plan.ts";
 import { buildZones, type Zones } from "../dns/zones.ts";
 import { loadOrIssuePki, type WorldPki } from "../pki/store.ts";
-import { createResolver } from "../dns/resolver.ts";
+import { worldResolvers } from "./world-resolvers.ts";
 import { portMapper, canBindPrivileged, PORTS, type PortMapper } from "./ports.ts";
 import type { Endpoint, RunningService, ServiceFactory, WorldContext } from "./service.ts";
 import { SERVICE_FACTORIES } from "./services.ts";
@@ -63,11 +63,8 @@ export class World {
     const zones = buildZones(t, plan, mapPort);
     const pki = await loadOrIssuePki(t, resolve(opts.stateDir ?? ".edgesim", "pki", t.name));
     const dnsPort = mapPort(PORTS.dns);
-    const resolvers = {
-      internal: createResolver("internal", { address: plan.dns.internal, port: dnsPort }),
-      external: createResolver("external", { address: plan.dns.external, port: dnsPort }),
-    };
-    const ctx: WorldContext = { topology: t, plan, zones, pki, events: bus.emit, mapPort, resolvers, running: new Map() };
+    const { resolvers, resolverFor } = worldResolvers(plan, dnsPort);
+    const ctx: WorldContext = { topology: t, plan, zones, pki, events: bus.emit, mapPort, resolvers, resolverFor, running: new Map() };
     const services: RunningService[] = [];
     const factories = selectFactories(opts.services);
     try {
