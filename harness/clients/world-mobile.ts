@@ -23,7 +23,7 @@ export function mobileClientIn(world: World, user: string, where: Where, schemes
   return new MobileClient({
     host,
     localAddress: entry.address,
-    resolver: inside ? ctx.resolvers.internal : ctx.resolvers.external,
+    resolver: ctx.resolverFor(inside ? "internal" : "external", entry.address),
     gate: worldFirewall(ctx).gate,
     events: ctx.events,
     caPem: world.pki.identity("frontend").caPem,

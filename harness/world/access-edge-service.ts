@@ -11,6 +11,7 @@ import { federationConfigFromTopology } from "../topology/federation-config.ts";
 import type { Topology } from "../topology/schema.ts";
 import { worldFirewall } from "../net/world-firewall.ts";
 import { edgeOutboundAddress } from "./edge-outbound.ts";
+import { perimeterHostsFile } from "../dns/hosts-file-resolver.ts";
 import { PORTS } from "./ports.ts";
 import type { Endpoint, RunningService, ServiceFactory } from "./service.ts";
 
@@ -49,8 +50,8 @@ export const accessEdgeService: ServiceFactory = {
         const int = ctx.plan.byHost(host, "internal");
         const edge = new AccessEdge({
           host, config, events: ctx.events, peerProduct, transactionTimeoutMs: ACCESS_EDGE_TRANSACTION_TIMEOUT_MS, gate: worldFirewall(ctx).gate,
-          external: { address: ext.address, outboundAddress: edgeOutboundAddress(ctx, host, "external"), fqdn: ext.fqdn!, federationPort: PORTS.sipMtls, remotePort, wssPort: ACCESS_EDGE_WSS_PORT, identity: ctx.pki.identity("edge-external"), resolver: ctx.resolvers.external },
-          internal: { address: int.address, outboundAddress: edgeOutboundAddress(ctx, host, "internal"), fqdn: int.fqdn!, port: PORTS.sipMtls, identity: ctx.pki.identity("edge-internal"), resolver: ctx.resolvers.internal, poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
+          external: { address: ext.address, outboundAddress: edgeOutboundAddress(ctx, host, "external"), fqdn: ext.fqdn!, federationPort: PORTS.sipMtls, remotePort, wssPort: ACCESS_EDGE_WSS_PORT, identity: ctx.pki.identity("edge-external"), resolver: ctx.resolverFor("external", ext.address) },
+          internal: { address: int.address, outboundAddress: edgeOutboundAddress(ctx, host, "internal"), fqdn: int.fqdn!, port: PORTS.sipMtls, identity: ctx.pki.identity("edge-internal"), resolver: perimeterHostsFile(t, ctx.plan), poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
         });
         await edge.start();
         edges.set(host, edge);

@@ -22,7 +22,7 @@ export const frontendService: ServiceFactory = {
       return { host, address: e.address, fqdn: e.fqdn ?? `${host}.${t.organisation.sipDomains[0]}` };
     });
     const pool = new FrontEndPool({
-      servers, port: PORTS.sipMtls, identity: ctx.pki.identity("frontend"), resolver: ctx.resolvers.internal,
+      servers, port: PORTS.sipMtls, identity: ctx.pki.identity("frontend"), resolver: ctx.resolverFor("internal", servers[0]!.address),
       edgePoolFqdn: t.organisation.edgePool.internalFqdn, edgePort: PORTS.sipMtls, sipDomains: t.organisation.sipDomains,
       users: t.organisation.users.map((u) => ({ uri: u.uri, remote: u.remote })), events: ctx.events, gate: worldFirewall(ctx).gate,
     });

@@ -22,7 +22,8 @@ export const remoteUsersService: ServiceFactory = {
     const users = new Map<string, RemoteUser>();
     for (const u of ctx.topology.organisation.users.filter((x) => x.remote)) {
       const host = `client-${u.uri.split("@")[0]}`;
-      const user = new RemoteUser({ uri: u.uri, host, address: ctx.plan.byHost(host).address, caPem: ctx.pki.ca.certPem, resolver: ctx.resolvers.external, events: ctx.events, gate: worldFirewall(ctx).gate });
+      const address = ctx.plan.byHost(host).address;
+      const user = new RemoteUser({ uri: u.uri, host, address, caPem: ctx.pki.ca.certPem, resolver: ctx.resolverFor("external", address), events: ctx.events, gate: worldFirewall(ctx).gate });
       users.set(user.uri, user);
       fe.attachRemoteUser(user);
       const r = await user.signIn();

@@ -1,13 +1,14 @@
 /**
  * "reverse-proxy": the HTTPS reverse proxy on the perimeter (RP-1, PORT-4),
  * external 443/80 on its external address, dialling the pool from its internal
- * address. The pool's servers come from the internal DNS view (the perimeter
- * resolves internal names), so the "dns" service must run first.
+ * address. The pool's servers come from the proxy's HOSTS file (no seed opens DNS
+ * from the perimeter to the internal DNS, PORT-4/PORT-5: harness/dns/hosts-file-resolver.ts).
  */
 import { ReverseProxy } from "../rp/reverse-proxy.ts";
 import type { Backend } from "../rp/affinity.ts";
 import { publishingRules } from "../rp/publishing.ts";
 import { worldFirewall } from "../net/world-firewall.ts";
+import { perimeterHostsFile } from "../dns/hosts-file-resolver.ts";
 import type { RunningService, ServiceFactory } from "./service.ts";
 
 export interface RunningReverseProxy extends RunningService {
@@ -20,7 +21,7 @@ export const reverseProxyService: ServiceFactory = {
   async start(ctx): Promise<RunningReverseProxy> {
     const backends = new Map<string, Backend[]>();
     for (const pool of new Set(publishingRules(ctx.topology).map((r) => r.pool))) {
-      const addresses = await ctx.resolvers.internal.resolveA(pool);
+      const addresses = await perimeterHostsFile(ctx.topology, ctx.plan).resolveA(pool);
       backends.set(pool, addresses.map((address) => ({ name: ctx.plan.find((e) => e.address === address)[0]?.host ?? address, address })));
     }
     const external = ctx.plan.byHost("reverse-proxy", "external");

@@ -29,7 +29,7 @@ export const sipPartnersService: ServiceFactory = {
         });
         const partner = new SipPartner({
           domain: p.domain, product: p.product as SipPartnerProduct, domains: [p.domain, ...p.hostedDomains], users: p.users, edges,
-          ...(p.claimsDomain ? { claimsDomain: p.claimsDomain } : {}), resolver: ctx.resolvers.external, events: ctx.events, gate: worldFirewall(ctx).gate,
+          ...(p.claimsDomain ? { claimsDomain: p.claimsDomain } : {}), resolver: ctx.resolverFor("external", edges[0]!.address), events: ctx.events, gate: worldFirewall(ctx).gate,
         });
         await partner.start();
         partners.set(p.domain, partner);

@@ -45,7 +45,7 @@ export async function startXmppPartner(ctx: WorldContext, domain: string, kind: 
   const s2sPort = ctx.mapPort(PORTS.xmppS2s);
   const base = { domain, kind, host, address, c2sPort: C2S_PORT, s2sPort };
   if (kind === "mini") {
-    const server = new MiniXmppServer({ host, domain, address, c2sPort: C2S_PORT, s2sPort, identity, resolver: ctx.resolvers.external, events: ctx.events, users });
+    const server = new MiniXmppServer({ host, domain, address, c2sPort: C2S_PORT, s2sPort, identity, resolver: ctx.resolverFor("external", address), events: ctx.events, users });
     await server.start();
     return { ...base, stop: () => server.stop() };
   }

@@ -36,7 +36,7 @@ export const xmppProxyService: ServiceFactory = {
           domains: org.sipDomains,
           config,
           enabled: t.federation.EnableXmppFederation,
-          resolver: ctx.resolvers.external,
+          resolver: ctx.resolverFor("external", ext.address),
           events: ctx.events,
           dialbackSecret: secret,
           external: { identity: ctx.pki.identity("edge-external"), listen: [{ address: ext.address, port: ctx.mapPort(PORTS.xmppS2s) }], localAddress: ext.address },

@@ -79,7 +79,8 @@ describe("outbound: our edge and the partner's DNS-load-balanced pool", () => {
 
 describe("inbound: partners reaching our DNS-load-balanced edge pool with one edge down", () => {
   it("DNS-5: with our first-listed edge down, fabrikam (Lync 2013) fails over to our other edge and northwind (OCS 2007) does not", async () => {
-    const addresses = await world.context.resolvers.external.resolveA("sip.contoso.test");
+    // What fabrikam's edge sees: the internet's view, asked from its own address.
+    const addresses = await world.context.resolverFor("external", world.plan.byHost("fabrikam-edge1").address).resolveA("sip.contoso.test");
     expect(addresses.length).toBe(2);
     const first = [...accessEdgesOf(world).entries()].find(([host]) => world.plan.byHost(host, "external-access").address === addresses[0]);
     expect(first).toBeDefined();

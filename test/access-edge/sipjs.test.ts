@@ -25,8 +25,8 @@ beforeAll(async () => {
     t.organisation.users.push({ uri: "sally@contoso.test", policy: "Global", contacts: [], homedOnSba: false, remote: true });
   }), { services: SIP_SERVICES });
   const ca = world.pki.ca.certPem;
-  const lookup = world.context.resolvers.external.lookup;
   const localAddress = world.plan.byHost("client-sally").address;
+  const lookup = world.context.resolverFor("external", localAddress).lookup;
   // sip.js uses the global WebSocket; this one trusts the sandbox CA, resolves in the internet's DNS view and binds sally's address.
   class SandboxWebSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {

@@ -12,7 +12,7 @@ export function mobileClient(world: World, user: string, where: "inside" | "outs
   const inside = where === "inside";
   if ((entry.zone === "internal") !== inside) throw new RangeError(`${user} is ${entry.zone}, not ${where}: pick a user who is`);
   return new MobileClient({
-    host, localAddress: entry.address, resolver: inside ? ctx.resolvers.internal : ctx.resolvers.external, gate: worldFirewall(ctx).gate, events: ctx.events,
+    host, localAddress: entry.address, resolver: ctx.resolverFor(inside ? "internal" : "external", entry.address), gate: worldFirewall(ctx).gate, events: ctx.events,
     caPem: world.pki.identity("frontend").caPem, user, ports: { http: ctx.mapPort(80), https: ctx.mapPort(443) }, ...(schemes ? { schemes } : {}),
   });
 }

@@ -75,9 +75,10 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
   const ctx = world.context;
   const pool = t.organisation.edgePool;
 
-  const avVip = (await ctx.resolvers.external.resolveA(pool.avFqdn))[0];
+  const callerAddress = world.plan.byHost(`client-${from.split("@")[0]}`).address;
+  const avVip = (await ctx.resolverFor("external", callerAddress).resolveA(pool.avFqdn))[0];
   if (!avVip) throw new RangeError(`${pool.avFqdn} does not resolve in the external view: the client cannot find its A/V Edge`);
-  const [internalVip] = await ctx.resolvers.internal.resolveA(pool.internalFqdn);
+  const [internalVip] = await ctx.resolverFor("internal", world.plan.byHost(t.organisation.frontEndPool.servers[0]!).address).resolveA(pool.internalFqdn);
   if (!internalVip) throw new RangeError(`${pool.internalFqdn} does not resolve in the internal view: the front end cannot ask for A/V credentials`);
   const creds = await requestAvCredentials({ address: internalVip, port: PORTS.sipAvAuth, servername: pool.internalFqdn, identity: world.pki.identity("frontend"), user: `sip:${from}`,
     // The front end asks, from its own address: the internal firewall passes it by 002-int-vip-avauth-5062 (PORT-3).
@@ -104,7 +105,7 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
     bobChecks = bob.checkAll(); // RFC 8445 6.1.4: the answerer starts checking once it has answered
     return { status: 200, sdp: bob.sdp() };
   });
-  const ua = new CallUa({ uri: from, host: callerHost, address: alice.o.address, caPem: world.pki.ca.certPem, resolver: ctx.resolvers.external, events: ctx.events });
+  const ua = new CallUa({ uri: from, host: callerHost, address: alice.o.address, caPem: world.pki.ca.certPem, resolver: ctx.resolverFor("external", alice.o.address), events: ctx.events });
 
   await theirAv.start();
   try {

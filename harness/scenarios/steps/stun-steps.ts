@@ -22,11 +22,16 @@ import { stopAccessEdge, stopAvEdge } from "./edge-stop.ts";
 
 const same = (a: Addr | undefined, b: Addr | undefined) => !!a && !!b && a.address === b.address && a.port === b.port;
 
-/** The STUN server a sentence names: an FQDN of the external view (av.contoso.test, edge1-av.contoso.test) or an address; port 3478. */
-async function stunTarget(ctx: ScenarioContext, name: string): Promise<Addr> {
+/**
+ * The STUN server a sentence names: an FQDN of the external view (av.contoso.test, edge1-av.contoso.test) or an
+ * address; port 3478. Resolved as the client does: in its zone's view (inside, the internal view, which falls
+ * through to the external names), from its own address, so the firewalls see its query (PORT-5).
+ */
+async function stunTarget(ctx: ScenarioContext, name: string, client: { address: string }): Promise<Addr> {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return { address: name, port: PORTS.stun };
-  const [address] = await ctx.world.context.resolvers.external.resolveA(name);
-  if (!address) throw new RangeError(`${name} has no A record in the external view`);
+  const view = plannedAt(ctx, client.address)?.zone === "internal" ? "internal" : "external";
+  const [address] = await ctx.world.context.resolverFor(view, client.address).resolveA(name);
+  if (!address) throw new RangeError(`${name} has no A record in the ${view} view`);
   return { address, port: PORTS.stun };
 }
 
@@ -56,7 +61,7 @@ const bindingAction: ActionKind = {
   async run(ctx, m): Promise<ActionResult> {
     const connected = !m[1];
     const client = clientOf(ctx, m[2]!);
-    const target = await stunTarget(ctx, m[3]!);
+    const target = await stunTarget(ctx, m[3]!, client);
     const first = ctx.events.length;
     const probe = await StunProbe.open(client.address, target, connected);
     stunState(ctx.world).probes.push(probe);
@@ -102,9 +107,9 @@ const allocateAction: ActionKind = {
   pattern: /^(\S+?) allocates a TURN relay at (\S+)$/i,
   async run(ctx, m): Promise<ActionResult> {
     const client = clientOf(ctx, m[1]!);
-    const target = await stunTarget(ctx, m[2]!);
+    const target = await stunTarget(ctx, m[2]!, client);
     const pool = ctx.world.topology.organisation.edgePool;
-    const [internal] = await ctx.world.context.resolvers.internal.resolveA(pool.internalFqdn);
+    const [internal] = await ctx.world.context.resolverFor("internal", ctx.world.plan.byHost(ctx.world.topology.organisation.frontEndPool.servers[0]!).address).resolveA(pool.internalFqdn);
     if (!internal) throw new RangeError(`${pool.internalFqdn} does not resolve in the internal view: the front end cannot ask the A/V authentication service`);
     // The front end asks the A/V authentication service (MRAS, PORT-3) for the user's TURN credentials, as for a real
     // client, from its own address (the internal firewall judges the connection by it).

@@ -51,7 +51,7 @@ export class HostileStream {
 
   /** Opens a stream from `partner` (on `partnerAddress`) to `ours` and authenticates it by dialback. */
   static async open(world: World, partner: string, partnerAddress: string, ours: string): Promise<HostileStream> {
-    const resolver = world.context.resolvers.external;
+    const resolver = world.context.resolverFor("external", partnerAddress);
     const targets = await xmppTargets(resolver, ours, undefined, world.context.mapPort(PORTS.xmppS2s));
     const { socket } = await dialFirst(resolver, targets, partnerAddress, 5000);
     const s = new HostileStream(socket);
