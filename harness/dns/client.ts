@@ -2,6 +2,13 @@
  * A minimal DNS client over real packets (UDP, or TCP with the RFC 1035 4.2.2
  * length prefix), used by `edgesim dns` and the tests to see exactly what the
  * server answered: rcode, flags and every record.
+ *
+ * PORT-5: the world's DNS servers are behind its firewalls, which judge a query by
+ * its source, so the query binds `from` (a host's planned address). Without it,
+ * it leaves from the server's own address, as `dig` run on the DNS server itself:
+ * a query that crosses no firewall (the kernel's default, 127.0.0.1, would be the
+ * internet, which the internal view does not answer). A dropped query gets no
+ * answer: queryDns rejects with DnsTimeoutError.
  */
 import dgram from "node:dgram";
 import net from "node:net";
@@ -29,8 +36,25 @@ function toRecord(a: packet.Answer): ReplyRecord {
   return { name: a.name, type: a.type, ttl: (a as { ttl?: number }).ttl ?? 0, data: (a as { data?: unknown }).data };
 }
 
-export async function queryDns(server: { address: string; port: number }, name: string, type: packet.RecordType, transport: "udp" | "tcp" = "udp", timeoutMs = 2000): Promise<DnsReply> {
+/** A DNS server to ask, and the address the query leaves from (default: the server's own). */
+export interface DnsTarget {
+  address: string;
+  port: number;
+  from?: string;
+}
+
+/** No answer within the timeout: the server is down, or a firewall dropped the query (PORT-5, see the trace). */
+export class DnsTimeoutError extends Error {
+  readonly code = "ETIMEOUT";
+  constructor(server: DnsTarget, transport: "udp" | "tcp", timeoutMs: number) {
+    super(`no DNS answer from ${server.address}:${server.port} (${transport}${server.from ? `, asked from ${server.from}` : ""}) within ${timeoutMs} ms`);
+    this.name = "DnsTimeoutError";
+  }
+}
+
+export async function queryDns(server: DnsTarget, name: string, type: packet.RecordType, transport: "udp" | "tcp" = "udp", timeoutMs = 2000): Promise<DnsReply> {
   assertLoopback(server.address, "query DNS at");
+  assertLoopback(server.from ?? server.address, "query DNS from");
   const id = Math.floor(Math.random() * 65535);
   const query = packet.encode({ id, type: "query", flags: packet.RECURSION_DESIRED, questions: [{ name, type, class: "IN" }] });
   const raw = transport === "udp" ? await overUdp(server, query, timeoutMs) : await overTcp(server, query, timeoutMs);
@@ -44,12 +68,12 @@ export async function queryDns(server: { address: string; port: number }, name: 
   };
 }
 
-function overUdp(server: { address: string; port: number }, query: Buffer, timeoutMs: number): Promise<Buffer> {
+function overUdp(server: DnsTarget, query: Buffer, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket("udp4");
     const timer = setTimeout(() => {
       sock.close();
-      reject(new Error(`no DNS answer from ${server.address}:${server.port} (udp) within ${timeoutMs} ms`));
+      reject(new DnsTimeoutError(server, "udp", timeoutMs));
     }, timeoutMs);
     sock.once("message", (msg) => {
       clearTimeout(timer);
@@ -61,16 +85,16 @@ function overUdp(server: { address: string; port: number }, query: Buffer, timeo
       sock.close();
       reject(err);
     });
-    sock.send(query, server.port, server.address);
+    sock.bind(0, server.from ?? server.address, () => sock.send(query, server.port, server.address));
   });
 }
 
-function overTcp(server: { address: string; port: number }, query: Buffer, timeoutMs: number): Promise<Buffer> {
+function overTcp(server: DnsTarget, query: Buffer, timeoutMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: server.address, port: server.port });
+    const sock = net.connect({ host: server.address, port: server.port, localAddress: server.from ?? server.address });
     sock.setTimeout(timeoutMs, () => {
       sock.destroy();
-      reject(new Error(`no DNS answer from ${server.address}:${server.port} (tcp) within ${timeoutMs} ms`));
+      reject(new DnsTimeoutError(server, "tcp", timeoutMs));
     });
     const len = Buffer.alloc(2);
     len.writeUInt16BE(query.length);
