@@ -45,6 +45,7 @@ export const ZONE_BASE = {
   mobilityAffinity: 224,
   mobilityCname: 228,
   firewallRoles: 204,
+  firewallDns: 212,
   firewallSip: 64,
   firewallSipFresh: 72,
   // 252 is out of range (a base needs 4 /16s up to 255): the webconf/A/V-auth gating test takes 68.
