@@ -1,7 +1,8 @@
 /**
  * The balancer in a running world: the registry's hlb service, its VIPs from the
- * address plan in front of the Web Conferencing Edges (relaying to the front end's
- * PSOM over mutual TLS) and the real A/V Edges (av-edge service), with coturn's client.
+ * address plan in front of the Web Conferencing Edges (each client spliced to a data leg
+ * the front end's PSOM opened to the edge's internal 8057 over mutual TLS, PORT-3) and the
+ * real A/V Edges (av-edge service), with coturn's client.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import net from "node:net";
@@ -65,7 +66,7 @@ describe("hlb world service", () => {
     expect(hlb.endpoints.every((e) => e.vip && e.address === world.plan.byHost(e.host).address)).toBe(true);
   });
 
-  it("HLB-1: a conference client through the SNAT Web Conferencing VIP reaches PSOM; the edge saw the VIP, PSOM saw the edge's internal address", async () => {
+  it("HLB-1: a conference client through the SNAT Web Conferencing VIP reaches PSOM; the edge saw the VIP, PSOM's leg goes to the edge's internal address", async () => {
     const rec = world.bus.record(["note"]);
     const got = await conference(10443);
     rec.stop();

@@ -1,4 +1,4 @@
-/** The Web Conferencing Edge's settings: where it listens, who it is, where the PSOM server is. */
+/** The Web Conferencing Edge's settings: where it listens outside and inside, who it is, whom it lets in. */
 import type { EventSink } from "../../events/types.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import type { ConnectionGate } from "../../net/gate.ts";
@@ -10,19 +10,19 @@ export interface WebconfEdgeOptions {
   listen: { address: string; port: number };
   /** The external certificate (CERT-1: webconf.<domain> is on it). */
   external: TlsIdentity;
-  /** The internal interface: its certificate (mutual TLS, PORT-3) and address, which the relay dials from. */
-  internal: { identity: TlsIdentity; address: string };
-  /** The front end's PSOM port (8057, PORT-3): its FQDN (checked against its certificate) and address. */
-  psom: { fqdn: string; address: string; port: number };
-  events: EventSink;
   /**
-   * The external firewall every accepted client passes (PORT-2, PORT-5); default openGate.
-   * The PSOM dial is not gated: the sandbox's edge dials the front end's 8057, the reverse
-   * of seed 002's row (front end -> edge internal 8057), so no seed rule would pass it.
+   * The internal interface where the front ends' PSOM connections arrive (PORT-3: PSOM
+   * MTLS TCP 8057, seed 002 row 002-int-node-psom-8057: front end -> edge, never the
+   * reverse): its certificate (mutual TLS), address and port.
    */
+  internal: { identity: TlsIdentity; address: string; port: number };
+  /** DNS names a front end's client certificate must carry one of (the pool and its servers). */
+  frontEndNames: string[];
+  events: EventSink;
+  /** The firewalls every accepted peer passes: external clients on 443 (PORT-2) and front ends on 8057 (PORT-3), PORT-5; default openGate. */
   gate?: ConnectionGate;
   /** Most client connections at once; default 1024. */
   maxConnections?: number;
-  /** How long a TLS handshake or the PSOM dial may take; default 5000 ms. */
+  /** How long a TLS handshake, or a front end's data leg for a client, may take; default 5000 ms. */
   handshakeTimeoutMs?: number;
 }

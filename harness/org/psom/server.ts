@@ -1,22 +1,25 @@
 /**
- * A tiny PSOM-like conference service on the front end (PORT-3: PSOM MTLS TCP
- * 8057), enough for the Web Conferencing Edge to have someone to relay to. Real
- * PSOM is a binary protocol we do not model; this one speaks lines:
- *   on connect  -> "PSOM <fe> peer=<address the front end sees> cert=<client cert CN>"
+ * A tiny PSOM-like conference service on the front end, reached over the data legs the
+ * front end opens to each Web Conferencing Edge's internal 8057 (PORT-3: PSOM MTLS TCP
+ * 8057, seed 002 row 002-int-node-psom-8057: the front end connects OUT, edge-link.ts).
+ * It listens on nothing: each leg is attached here once it is up. Real PSOM is a binary
+ * protocol we do not model; this one speaks lines:
+ *   on attach   -> "PSOM <fe> peer=<the edge address the leg goes to> cert=<the edge's certificate CN>"
  *   JOIN <conf> -> "JOINED <conf> <n> members"; later SAY lines reach every member
  *   SAY <text>  -> "<conf> <member>: <text>" to every member of the caller's conference
  *   anything else -> "ERROR unknown command" (answered, never dropped)
- * Only clients with a certificate from the sandbox CA get in (mutual TLS).
+ * Legs exist only to edges whose certificate chains to the sandbox CA and names them.
  */
-import tls from "node:tls";
+import type tls from "node:tls";
 import type { EventSink } from "../../../edge/events/types.ts";
 import type { TlsIdentity } from "../../../edge/net/tls-identity.ts";
-import { assertLoopback } from "../../../edge/net/loopback.ts";
 
 export interface PsomOptions {
+  /** The front end ("fe01"). */
   host: string;
+  /** Its planned internal address: every control link and leg leaves from it (the firewall judges it, PORT-5). */
   address: string;
-  port: number;
+  /** The front end's certificate (mutual TLS towards the edges). */
   identity: TlsIdentity;
   events: EventSink;
   /** Longest line accepted; longer ones close the connection with an error line. Default 4096. */
@@ -26,30 +29,13 @@ export interface PsomOptions {
 interface Member { socket: tls.TLSSocket; name: string; conf?: string }
 
 export class PsomServer {
-  private readonly server: tls.Server;
   private readonly members = new Set<Member>();
   private next = 1;
 
-  constructor(private readonly o: PsomOptions) {
-    this.server = tls.createServer({ cert: o.identity.certPem, key: o.identity.keyPem, ca: o.identity.caPem, requestCert: true, rejectUnauthorized: true, minVersion: "TLSv1.2", handshakeTimeout: 5000 }, (s) => this.onClient(s));
-    this.server.on("tlsClientError", (e, s) => {
-      o.events({ kind: "tls.handshake", ts: Date.now(), host: o.host, rules: ["PORT-3"], ok: false, peerNames: [], peerEku: [], error: `PSOM: TLS from ${s.remoteAddress}:${s.remotePort} refused: ${e.message}` });
-      s.destroy();
-    });
-  }
+  constructor(readonly o: PsomOptions) {}
 
-  async start(): Promise<void> {
-    assertLoopback(this.o.address, "bind PSOM on");
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", (e) => reject(new Error(`PSOM ${this.o.host}: cannot listen on ${this.o.address}:${this.o.port}: ${e.message}`)));
-      this.server.listen({ host: this.o.address, port: this.o.port, exclusive: true }, () => {
-        this.server.removeAllListeners("error");
-        resolve();
-      });
-    });
-  }
-
-  private onClient(s: tls.TLSSocket): void {
+  /** A data leg to an edge is up: the meeting client at its other end is a new member. */
+  attach(s: tls.TLSSocket): void {
     const m: Member = { socket: s, name: `m${this.next++}` };
     this.members.add(m);
     const cn = (s.getPeerCertificate().subject?.CN as string | undefined) ?? "?";
@@ -69,8 +55,14 @@ export class PsomServer {
         this.command(m, line);
       }
     });
+    s.resume();
     s.on("error", () => s.destroy());
     s.on("close", () => this.members.delete(m));
+  }
+
+  /** Members (one per open data leg), in a conference or not yet. */
+  get size(): number {
+    return this.members.size;
   }
 
   private command(m: Member, line: string): void {
@@ -85,8 +77,7 @@ export class PsomServer {
     } else m.socket.write(`ERROR unknown command '${line.slice(0, 64)}'${verb === "SAY" ? " (JOIN a conference first)" : ""}\n`);
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     for (const m of this.members) m.socket.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
