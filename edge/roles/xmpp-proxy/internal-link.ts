@@ -3,8 +3,12 @@
  * on the edge's internal address, from the front end's XMPP gateway. The gateway
  * opens a jabber:server stream; stanzas flow both ways on it. Only a client whose
  * certificate chains to our CA and names a front end is accepted (CERT-2 style).
+ * The TCP listener goes through the gate (PORT-5, seed 002 row
+ * 002-int-node-xmpp-23456: front end -> edge internal interfaces): a peer the
+ * internal firewall drops is reset before the handshake.
  */
-import { createServer, type Server, type TLSSocket } from "node:tls";
+import type { Server as NetServer, Socket } from "node:net";
+import { createServer, type TLSSocket } from "node:tls";
 import { randomBytes } from "node:crypto";
 import { assertLoopback } from "../../net/loopback.ts";
 import type { EventSink } from "../../events/types.ts";
@@ -14,6 +18,7 @@ import { xml } from "../../wire/xmpp/xml-element.ts";
 import { XmppConnection } from "./connection.ts";
 import { certificateNames, peerCertificateInfo } from "./peer-cert.ts";
 import { isHealthProbe } from "../../net/health-probe.ts";
+import { gatedListen, openGate, type ConnectionGate } from "../../net/gate.ts";
 
 export interface InternalLinkOptions {
   host: string;
@@ -21,12 +26,15 @@ export interface InternalLinkOptions {
   /** The names a gateway certificate may carry (the front-end pool and its servers). */
   gatewayNames: string[];
   events: EventSink;
+  /** PORT-5: the firewalls between the front end and this edge. Default: none modelled. */
+  gate?: ConnectionGate;
   /** A stanza from the gateway, to route outwards. */
   onStanza(stanza: XmlElement): void;
 }
 
 export class InternalLinkServer {
-  private readonly servers: Server[] = [];
+  private readonly servers: NetServer[] = [];
+  private readonly raw = new Set<Socket>();
   private readonly links: XmppConnection[] = [];
   private next = 0;
 
@@ -43,11 +51,22 @@ export class InternalLinkServer {
     server.on("tlsClientError", (err, socket) =>
       isHealthProbe(socket) ? undefined : this.options.events({ kind: "tls.handshake", ts: Date.now(), host: this.options.host, rules: ["XMPP-1", "PORT-3"], ok: false, peerNames: [], peerEku: [], error: err.message, tuple: { transport: "tls", srcAddress: socket.remoteAddress ?? "", srcPort: socket.remotePort ?? 0, dstAddress: address, dstPort: port } }),
     );
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, address, () => resolve());
+    // The TLS server is never listened itself: the gated TCP listener hands it the sockets the firewall lets in.
+    const listener = await gatedListen({
+      gate: this.options.gate ?? openGate,
+      events: this.options.events,
+      host: this.options.host,
+      purpose: "XMPP gateway link (mutual TLS)",
+      address,
+      port,
+      transport: "tls",
+      onConnection: (s) => {
+        this.raw.add(s);
+        s.on("close", () => this.raw.delete(s));
+        server.emit("connection", s);
+      },
     });
-    this.servers.push(server);
+    this.servers.push(listener);
   }
 
   /** Hands a stanza to a connected gateway; false when none is connected. */
@@ -81,6 +100,7 @@ export class InternalLinkServer {
     for (const l of [...this.links]) l.close();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const l of [...this.links]) l.destroy();
+    for (const s of this.raw) s.destroy();
     this.servers.length = 0;
   }
 }

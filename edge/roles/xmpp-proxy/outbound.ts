@@ -5,10 +5,13 @@
  * mode it carries our stanzas once authenticated; in "verify" mode it only asks
  * the remote authoritative server about one dialback key (the separate-connection
  * style) and closes. db:verify replies are matched on from/to and, when present,
- * id: ejabberd's valid replies carry neither key text nor id.
+ * id: ejabberd's valid replies carry neither key text nor id. The dial goes
+ * through the node's gate (PORT-5): when a firewall drops it, the stream fails
+ * with a PORT-5 refusal naming the firewall and the missing rule, so the queued
+ * stanzas bounce to their senders with that text instead of vanishing.
  */
 import { XmppConnection } from "./connection.ts";
-import { dialFirst, xmppTargets } from "./dial.ts";
+import { dialFirst, xmppTargets, XmppDialError } from "./dial.ts";
 import { nextOutboundStep, type OfferedFeatures, type Refusal, type S2sSettings } from "./negotiation.ts";
 import { dialbackKey } from "./dialback-key.ts";
 import { NS } from "../../wire/xmpp/namespaces.ts";
@@ -61,7 +64,8 @@ export class OutboundStream {
     void this.done.then(() => clearTimeout(timer));
     try {
       const targets = await xmppTargets(this.options.resolver, this.remote, this.proxyFqdn, this.options.fallbackPort ?? 5269);
-      const { socket } = await dialFirst(this.options.resolver, targets, this.options.localAddress, timeoutMs);
+      const gated = this.options.gate ? { gate: this.options.gate, events: this.options.events, host: this.options.host, purpose: `XMPP s2s ${this.mode === "verify" ? "dialback verify " : ""}${this.local} -> ${this.remote}` } : undefined;
+      const { socket } = await dialFirst(this.options.resolver, targets, this.options.localAddress, timeoutMs, gated);
       if (this.state === "failed") return void socket.destroy();
       const conn = new XmppConnection(socket, { host: this.options.host, events: this.options.events, direction: "out", parser: { maxStanzaBytes: this.options.maxStanzaBytes } });
       this.conn = conn;
@@ -71,7 +75,7 @@ export class OutboundStream {
       conn.trace("xmpp.stream", `outgoing ${this.mode} stream ${this.local} -> ${this.remote} via ${targets[0]?.via ?? "?"}`, ["XMPP-1", "DNS-3"]);
       this.openStream();
     } catch (err) {
-      this.fail({ condition: "remote-connection-failed", stanzaCondition: "remote-server-not-found", rule: "DNS-3", reason: (err as Error).message });
+      this.fail(dialRefusal(err, this.remote));
     }
   }
 
@@ -214,9 +218,29 @@ export class OutboundStream {
     this.state = "failed";
     this.failure = refusal;
     for (const v of this.verifies.splice(0)) v.resolve("error");
-    if (this.conn && !this.conn.closed) this.conn.fail(refusal.condition, refusal.reason, [refusal.rule]);
-    else if (!wasReady) this.options.events({ kind: "xmpp.refused", ts: Date.now(), host: this.options.host, rules: [refusal.rule], detail: `${this.local} -> ${this.remote}: ${refusal.condition}: ${refusal.reason}` });
+    if (this.conn && !this.conn.closed) this.conn.fail(refusal.condition, refusal.reason, refusal.rule.split(", "));
+    else if (!wasReady) this.options.events({ kind: "xmpp.refused", ts: Date.now(), host: this.options.host, rules: refusal.rule.split(", "), detail: `${this.local} -> ${this.remote}: ${refusal.condition}: ${refusal.reason}` });
     this.onFailed(this, this.queue.splice(0).filter((q) => q.name !== "db:verify"));
     this.settle();
   }
+}
+
+/**
+ * Why the dial failed, as the stream's refusal. A firewall drop (PORT-5) names the
+ * firewall and the missing rule first, so the bounce text (300 characters) keeps
+ * them; what a real dropped SYN looks like to the sender is a timeout
+ * (remote-server-timeout). Anything else: the server was not found (DNS-3).
+ */
+function dialRefusal(err: unknown, remote: string): Refusal {
+  const fw = err instanceof XmppDialError ? err.firewall : undefined;
+  if (fw) {
+    const d = fw.decision;
+    return {
+      condition: "remote-connection-failed",
+      stanzaCondition: "remote-server-timeout",
+      rule: d.rules.length ? d.rules.join(", ") : "PORT-5",
+      reason: `the ${d.firewall ?? "?"} firewall drops the connection to ${remote} (${fw.target.host}, ${fw.address}:${fw.target.port}): missing ${d.missing ?? "a rule"}`,
+    };
+  }
+  return { condition: "remote-connection-failed", stanzaCondition: "remote-server-not-found", rule: "DNS-3", reason: (err as Error).message };
 }

@@ -4,9 +4,12 @@
  * policy), and the internal link on 23456 to the front end's XMPP gateway. Stanzas
  * from partners go to the gateway; stanzas from the gateway go out by domain.
  * When no gateway is connected, a partner's stanza is answered with
- * service-unavailable instead of vanishing.
+ * service-unavailable instead of vanishing. Both sides open their sockets through
+ * the `gate` (PORT-5): the 5269 listener and dials (002-ext-vip-xmpp-in/-out) and
+ * the 23456 listener (002-int-node-xmpp-23456).
  */
 import type { EventSink } from "../../events/types.ts";
+import type { ConnectionGate } from "../../net/gate.ts";
 import type { NameResolver } from "../../net/resolver.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import type { FederationConfig } from "../../policy/config.ts";
@@ -30,10 +33,13 @@ export interface XmppProxyOptions {
   resolver: NameResolver;
   events: EventSink;
   dialbackSecret: string;
+  /** localAddress: the source of dials to partners (with a load balancer the Access VIP, seed 002's 002-ext-vip-xmpp-out). */
   external: { identity: TlsIdentity; listen: ListenAddress[]; localAddress: string };
   internal: { identity: TlsIdentity; listen: ListenAddress[]; gatewayNames: string[] };
   negotiationTimeoutMs?: number;
   maxStanzaBytes?: number;
+  /** PORT-5: the firewalls between this edge and its peers, on every listener and dial. Default: none modelled. */
+  gate?: ConnectionGate;
 }
 
 export class XmppProxy {
@@ -48,6 +54,7 @@ export class XmppProxy {
       identity: options.internal.identity,
       gatewayNames: options.internal.gatewayNames,
       events: options.events,
+      ...(options.gate ? { gate: options.gate } : {}),
       onStanza: (s) => this.node.send(s),
     });
     this.node = new S2sNode({
@@ -58,6 +65,7 @@ export class XmppProxy {
       events: options.events,
       dialbackSecret: options.dialbackSecret,
       localAddress: options.external.localAddress,
+      ...(options.gate ? { gate: options.gate } : {}),
       decide: (domain) => decideXmppStreamPartner(this.config, options.enabled, domain),
       deliver: (stanza, meta) => {
         if (this.link.deliver(stanza)) return;

@@ -4,9 +4,12 @@
  * verification both ways. Policy comes in through `decide` (XMPP-2 for the proxy)
  * and stanzas leave through `deliver`; the node knows nothing of SIP or users.
  * Stanzas that cannot be routed are bounced to their sender with a stanza error
- * (RFC 6120 8.3) rather than dropped.
+ * (RFC 6120 8.3) rather than dropped. The listeners and dials go through the
+ * node's ConnectionGate (PORT-5): a peer the firewalls drop is reset before a
+ * byte, a dial they drop bounces its stanzas with the missing rule.
  */
-import { createServer, type Server } from "node:net";
+import type { Server } from "node:net";
+import { gatedListen, openGate } from "../../net/gate.ts";
 import { assertLoopback } from "../../net/loopback.ts";
 import { Jid } from "../../wire/xmpp/jid.ts";
 import { buildStanzaErrorReply, type StanzaErrorCondition } from "../../wire/xmpp/stanza-error.ts";
@@ -40,20 +43,25 @@ export class S2sNode {
 
   async listen(address: string, port: number): Promise<void> {
     assertLoopback(address, "listen for XMPP on");
-    const server = createServer((socket) => {
-      const conn = new XmppConnection(socket, { host: this.options.host, events: this.options.events, direction: "in", parser: { maxStanzaBytes: this.options.maxStanzaBytes } });
-      this.connections.add(conn);
-      conn.on("closed", () => this.connections.delete(conn));
-      new InboundStream(conn, {
-        options: this.options,
-        isLocal: (d) => this.isLocal(d),
-        send: (s) => this.send(s),
-        verifyKey: (receiving, originating, id, key) => this.verifyKey(receiving, originating, id, key),
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, address, () => resolve());
+    const server = await gatedListen({
+      gate: this.options.gate ?? openGate,
+      events: this.options.events,
+      host: this.options.host,
+      purpose: `XMPP s2s to ${[...this.domains].join(", ")}`,
+      address,
+      port,
+      transport: "tcp",
+      onConnection: (socket) => {
+        const conn = new XmppConnection(socket, { host: this.options.host, events: this.options.events, direction: "in", parser: { maxStanzaBytes: this.options.maxStanzaBytes } });
+        this.connections.add(conn);
+        conn.on("closed", () => this.connections.delete(conn));
+        new InboundStream(conn, {
+          options: this.options,
+          isLocal: (d) => this.isLocal(d),
+          send: (s) => this.send(s),
+          verifyKey: (receiving, originating, id, key) => this.verifyKey(receiving, originating, id, key),
+        });
+      },
     });
     this.servers.push(server);
   }

@@ -4,6 +4,7 @@
  * of partners/xmpp is another, with an open policy.
  */
 import type { EventSink } from "../../events/types.ts";
+import type { ConnectionGate } from "../../net/gate.ts";
 import type { NameResolver } from "../../net/resolver.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import type { XmlElement } from "../../wire/xmpp/xml-element.ts";
@@ -36,8 +37,15 @@ export interface S2sNodeOptions {
   decide(remoteDomain: string): PartnerDecision;
   /** An authenticated stanza for one of our domains. */
   deliver(stanza: XmlElement, meta: InboundMeta): void;
-  /** Source address for outgoing connections (127.0.0.0/8). */
+  /** Source address for outgoing connections (127.0.0.0/8): with a load balancer, the Access VIP (seed 002 names it as the source of 5269 out). */
   localAddress?: string;
+  /**
+   * PORT-5: the firewalls between this node and its peers. Every accepted peer is
+   * checked before a byte is read (a dropped one is reset), every dial before its
+   * first packet (a dropped dial bounces the queued stanzas naming the missing
+   * rule). Default: none modelled (openGate).
+   */
+  gate?: ConnectionGate;
   /** Port when a domain has no _xmpp-server._tcp SRV record (RFC 6120 3.2.2 fallback): 5269. */
   fallbackPort?: number;
   /** Bound on connect + negotiation of one outgoing stream, default 8000 ms. */
