@@ -11,6 +11,7 @@ import type { EventSink } from "../../../edge/events/types.ts";
 import type { FederationConfig } from "../../../edge/policy/config.ts";
 import { decideXmppPartner } from "../../../edge/policy/xmpp-partner.ts";
 import type { TlsIdentity } from "../../../edge/net/tls-identity.ts";
+import type { ConnectionGate } from "../../../edge/net/gate.ts";
 import { buildStanzaErrorReply, type StanzaErrorCondition } from "../../../edge/wire/xmpp/stanza-error.ts";
 import { Jid } from "../../../edge/wire/xmpp/jid.ts";
 import { xml, type XmlElement } from "../../../edge/wire/xmpp/xml-element.ts";
@@ -24,6 +25,10 @@ export interface XmppGatewayOptions {
   poolFqdn: string;
   identity: TlsIdentity;
   edges: { address: string; port: number; fqdn: string }[];
+  /** The front end's own address, the source of the 23456 links (internal zone). */
+  localAddress: string;
+  /** PORT-5: the firewalls between the front end and the edges (002-int-node-xmpp-23456). Default: none modelled. */
+  gate?: ConnectionGate;
   config: FederationConfig;
   events: EventSink;
   side: InternalImSide;
@@ -43,13 +48,15 @@ export class XmppGateway {
   private ids = 0;
 
   constructor(private readonly options: XmppGatewayOptions) {
-    this.links = options.edges.map((edge) => new GatewayLink({ host: options.host, identity: options.identity, edge, from: options.poolFqdn, events: options.events, onStanza: (s) => this.fromEdge(s) }));
+    this.links = options.edges.map((edge) => new GatewayLink({ host: options.host, identity: options.identity, edge, from: options.poolFqdn, events: options.events, localAddress: options.localAddress, ...(options.gate ? { gate: options.gate } : {}), onStanza: (s) => this.fromEdge(s) }));
   }
 
   async start(timeoutMs = 5000): Promise<void> {
     for (const l of this.links) l.start();
+    // A firewall drop is known before any packet: no need to wait out the timeout when every link was dropped (PORT-5).
+    if (this.links.every((l) => l.lastFailure?.startsWith("PORT-5"))) throw new XmppGatewayStartError(this.options.host, 0, this.linkFailures());
     const ready = await Promise.all(this.links.map((l) => l.whenReady(timeoutMs)));
-    if (!ready.some(Boolean)) throw new Error(`XMPP gateway on ${this.options.host}: no Edge answered on the internal link (23456) within ${timeoutMs} ms`);
+    if (!ready.some(Boolean)) throw new XmppGatewayStartError(this.options.host, timeoutMs, this.linkFailures());
   }
 
   stop(): void {
@@ -64,8 +71,16 @@ export class XmppGateway {
     const verdict = decideXmppPartner(this.options.config, { localUser: fromUri, remoteDomain: target.domain });
     if (!verdict.allowed) return this.refuse(fromUri, target.toString(), verdict.rules.at(-1) ?? "XMPP-2", verdict.refusal?.diagnostics.text ?? "refused", verdict.refusal?.diagnostics.code);
     const id = `gw${++this.ids}`;
-    if (!this.toEdge(imToXmpp(fromUri, target.toString(), body, id))) return this.refuse(fromUri, target.toString(), "XMPP-1", "no Edge is connected on the internal XMPP link");
+    if (!this.toEdge(imToXmpp(fromUri, target.toString(), body, id))) {
+      const why = this.linkFailures();
+      return this.refuse(fromUri, target.toString(), "XMPP-1", `no Edge is connected on the internal XMPP link${why.length ? ` (${why.join("; ")})` : ""}`);
+    }
     return { ok: true, id };
+  }
+
+  /** Why links are down (a firewall drop names PORT-5 and the missing rule), one line per link that failed. */
+  linkFailures(): string[] {
+    return this.links.flatMap((l) => (!l.ready && l.lastFailure ? [l.lastFailure] : []));
   }
 
   /** The internal side could not deliver a translated IM: the XMPP sender gets a stanza error (RFC 6120 8.3). */
@@ -164,5 +179,13 @@ export class XmppGateway {
       return;
     }
     this.answerError(stanza, "service-unavailable", "XMPP-4: the gateway translates IM and presence only");
+  }
+}
+
+/** No Edge answered on the internal link when the gateway started; says why each link failed (PORT-5 drops name the rule). */
+export class XmppGatewayStartError extends Error {
+  constructor(readonly host: string, readonly timeoutMs: number, readonly failures: string[]) {
+    super(`XMPP gateway on ${host}: no Edge answered on the internal link (23456)${timeoutMs ? ` within ${timeoutMs} ms` : ""}${failures.length ? `: ${failures.join("; ")}` : ""}`);
+    this.name = "XmppGatewayStartError";
   }
 }
