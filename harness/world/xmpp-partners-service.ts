@@ -4,10 +4,15 @@
  * EDGESIM_XMPP_PARTNER says so, on the partner edge's address from the plan:
  * c2s 5222 for @xmpp/client users, s2s 5269 (the partner's _xmpp-server._tcp SRV
  * target, DNS-3). Users sign in with password PARTNER_PASSWORD (sandbox only).
+ * The minimal server is behind the world's firewalls (PORT-5): its listeners and
+ * dials from the partner's planned internet address go through the gate. Prosody
+ * opens its own sockets and dials from 127.0.0.1 (the internet's alias): the
+ * gated listeners and VIPs it reaches check it.
  */
 import type { Topology } from "../topology/schema.ts";
 import type { RunningService, ServiceFactory, WorldContext, Endpoint } from "./service.ts";
 import { PORTS } from "./ports.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
 import { MiniXmppServer } from "../../partners/xmpp/mini-server.ts";
 import { ProsodyPartner, type ProsodyProfile } from "../../partners/xmpp/prosody.ts";
 
@@ -22,6 +27,8 @@ export interface StartedXmppPartner {
   address: string;
   c2sPort: number;
   s2sPort: number;
+  /** The minimal server itself (kind "mini"): scenarios and tests reset its streams or read its node. */
+  mini?: MiniXmppServer;
   stop(): Promise<void>;
 }
 
@@ -45,9 +52,9 @@ export async function startXmppPartner(ctx: WorldContext, domain: string, kind: 
   const s2sPort = ctx.mapPort(PORTS.xmppS2s);
   const base = { domain, kind, host, address, c2sPort: C2S_PORT, s2sPort };
   if (kind === "mini") {
-    const server = new MiniXmppServer({ host, domain, address, c2sPort: C2S_PORT, s2sPort, identity, resolver: ctx.resolverFor("external", address), events: ctx.events, users });
+    const server = new MiniXmppServer({ host, domain, address, c2sPort: C2S_PORT, s2sPort, identity, resolver: ctx.resolverFor("external", address), events: ctx.events, users, gate: worldFirewall(ctx).gate });
     await server.start();
-    return { ...base, stop: () => server.stop() };
+    return { ...base, mini: server, stop: () => server.stop() };
   }
   const dns = { address: ctx.plan.dns.external, port: ctx.mapPort(PORTS.dns) };
   const server = new ProsodyPartner({ domain, address, c2sPort: C2S_PORT, s2sPort, identity, caFile: ctx.pki.caFile, dns, users, events: ctx.events, host, ...(extra.profile ? { profile: extra.profile } : {}), ...(extra.prosodyOptions ? { extraGlobal: extra.prosodyOptions } : {}) });

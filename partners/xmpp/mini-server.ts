@@ -5,12 +5,17 @@
  * EXTERNAL, dialback), with its own negotiation settings and no allow list (a
  * typical open XMPP server). It routes between its users and remote domains; a
  * message for a user who is not online is answered service-unavailable.
+ * A partner is an internet host: its listeners and dials go through the gate
+ * (PORT-5) with its planned address as the source, so a partner's s2s dial to our
+ * Access VIP is checked against 002-ext-vip-xmpp-in before its first packet, and
+ * a dropped dial bounces the user's stanza with the missing rule.
  */
-import { createServer, type Server } from "node:net";
+import type { Server } from "node:net";
 import type { EventSink } from "../../edge/events/types.ts";
 import type { NameResolver } from "../../edge/net/resolver.ts";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
 import { assertLoopback } from "../../edge/net/loopback.ts";
+import { gatedListen, openGate, type ConnectionGate } from "../../edge/net/gate.ts";
 import { XmppConnection } from "../../edge/roles/xmpp-proxy/connection.ts";
 import { S2sNode } from "../../edge/roles/xmpp-proxy/s2s-node.ts";
 import type { S2sSettings } from "../../edge/roles/xmpp-proxy/negotiation.ts";
@@ -33,6 +38,8 @@ export interface MiniXmppServerOptions {
   users: Record<string, string>;
   s2s?: S2sSettings;
   dialbackSecret?: string;
+  /** PORT-5: the firewalls between this partner (internet) and its peers. Default: none modelled. */
+  gate?: ConnectionGate;
 }
 
 export class MiniXmppServer {
@@ -51,6 +58,7 @@ export class MiniXmppServer {
       events: options.events,
       dialbackSecret: options.dialbackSecret ?? `${options.domain}-dialback`,
       localAddress: options.address,
+      ...(options.gate ? { gate: options.gate } : {}),
       decide: () => ({ allowed: true, settings, rules: [], detail: "open server", verifiable: true }),
       deliver: (stanza) => this.deliverLocal(stanza),
     });
@@ -60,21 +68,26 @@ export class MiniXmppServer {
     const { address, c2sPort, s2sPort } = this.options;
     assertLoopback(address, "listen for XMPP clients on");
     await this.s2s.listen(address, s2sPort);
-    this.c2s = createServer((socket) => {
-      const conn = new XmppConnection(socket, { host: this.options.host, events: this.options.events, direction: "in", parser: { contentNamespaces: [NS.client] } });
-      const session = new C2sSession(conn, {
-        domain: this.options.domain,
-        identity: this.options.identity,
-        checkPassword: (u, p) => this.options.users[u] !== undefined && this.options.users[u] === p,
-        bound: (s) => this.bind(s),
-        route: (stanza, s) => this.route(stanza, s),
-      });
-      this.all.add(session);
-      conn.on("closed", () => this.unbind(session));
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.c2s!.once("error", reject);
-      this.c2s!.listen(c2sPort, address, () => resolve());
+    this.c2s = await gatedListen({
+      gate: this.options.gate ?? openGate,
+      events: this.options.events,
+      host: this.options.host,
+      purpose: `XMPP c2s to ${this.options.domain}`,
+      address,
+      port: c2sPort,
+      transport: "tcp",
+      onConnection: (socket) => {
+        const conn = new XmppConnection(socket, { host: this.options.host, events: this.options.events, direction: "in", parser: { contentNamespaces: [NS.client] } });
+        const session = new C2sSession(conn, {
+          domain: this.options.domain,
+          identity: this.options.identity,
+          checkPassword: (u, p) => this.options.users[u] !== undefined && this.options.users[u] === p,
+          bound: (s) => this.bind(s),
+          route: (stanza, s) => this.route(stanza, s),
+        });
+        this.all.add(session);
+        conn.on("closed", () => this.unbind(session));
+      },
     });
   }
 
