@@ -5,10 +5,17 @@
  * pool shares one dialback secret, so any edge answers db:verify for a key another
  * edge sent (XEP-0185). Started even when EnableXmppFederation is off: then every
  * partner is refused with policy-violation, which is what the product does.
+ * Behind the world's firewalls (PORT-5): the 5269 listener, the 23456 listener and
+ * every dial to a partner go through `worldFirewall(ctx).gate`; dials leave from
+ * edgeOutboundAddress (with a load balancer the Access VIP, which seed 002's
+ * 002-ext-vip-xmpp-out names as the source; with DNS load balancing the edge's own
+ * external access address). DNS is still asked from the edge's own address.
  */
 import { randomBytes } from "node:crypto";
 import { XmppProxy } from "../../edge/roles/xmpp-proxy/proxy.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
+import { worldFirewall } from "../net/world-firewall.ts";
+import { edgeOutboundAddress } from "./edge-outbound.ts";
 import type { Endpoint, RunningService, ServiceFactory } from "./service.ts";
 import { PORTS } from "./ports.ts";
 
@@ -39,7 +46,8 @@ export const xmppProxyService: ServiceFactory = {
           resolver: ctx.resolverFor("external", ext.address),
           events: ctx.events,
           dialbackSecret: secret,
-          external: { identity: ctx.pki.identity("edge-external"), listen: [{ address: ext.address, port: ctx.mapPort(PORTS.xmppS2s) }], localAddress: ext.address },
+          gate: worldFirewall(ctx).gate,
+          external: { identity: ctx.pki.identity("edge-external"), listen: [{ address: ext.address, port: ctx.mapPort(PORTS.xmppS2s) }], localAddress: edgeOutboundAddress(ctx, edge, "external") },
           internal: { identity: ctx.pki.identity("edge-internal"), listen: [{ address: int.address, port: ctx.mapPort(PORTS.xmppGateway) }], gatewayNames },
         });
         await proxy.start();
