@@ -45,6 +45,7 @@ export const ZONE_BASE = {
   mobilityAffinity: 224,
   mobilityCname: 228,
   firewallRoles: 204,
+  firewallXmpp: 208,
   firewallDns: 212,
   firewallSip: 64,
   firewallSipFresh: 72,
