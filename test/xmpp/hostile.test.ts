@@ -24,7 +24,9 @@ describe("hostile XMPP partner streams", () => {
   const events: EdgeEvent[] = [];
 
   beforeAll(async () => {
-    world = await startTestWorld(topologyAt(ZONE_BASE.xmppHostile), { services: ["dns", "xmpp-proxy", "xmpp-gateway", "xmpp-partners"] });
+    // DNS load balancing: the raw streams go straight to edge1's own 5269, which seed 002 opens
+    // to the internet only without a balancer (with one, only the VIP is reachable: PORT-2).
+    world = await startTestWorld(topologyAt(ZONE_BASE.xmppHostile, "contoso", (t) => (t.organisation.edgePool.loadBalancing = "dns")), { services: ["dns", "xmpp-proxy", "xmpp-gateway", "xmpp-partners"] });
     world.bus.subscribe((e) => events.push(e));
     gw = world.service("xmpp-gateway") as XmppGatewayService;
     edge = { address: world.plan.byHost("edge1", "external-access").address, port: 5269 };
