@@ -23,6 +23,8 @@ export interface GateDecision {
   /** Rule IDs for the trace (PORT-5 on every drop). */
   rules: string[];
   detail: string;
+  /** A pass the gate already traced at the other end of the same connection (dialler and acceptor both gated): not traced twice. */
+  alreadyTraced?: boolean;
 }
 
 export interface GateMeta {
@@ -51,7 +53,7 @@ export class FirewallDropError extends Error {
 /** Asks the gate and traces the answer. Passes through no firewall are not traced (same zone). */
 export function gateCheck(gate: ConnectionGate, events: EventSink, tuple: FiveTuple, meta: GateMeta): GateDecision {
   const d = gate(tuple, meta);
-  if (!d.allowed || d.firewall)
+  if (!d.allowed || (d.firewall && !d.alreadyTraced))
     events({ kind: d.allowed ? "firewall.pass" : "firewall.drop", ts: Date.now(), host: meta.host, tuple, rules: d.rules, firewall: d.firewall ?? "none", detail: d.detail });
   return d;
 }

@@ -40,9 +40,24 @@ export function worldFirewall(ctx: WorldContext): WorldFirewall {
     const base = port - PRIVILEGED_FALLBACK_OFFSET;
     return base > 0 && base < 1024 && ctx.mapPort(base) === port ? base : port;
   };
+  // TCP passes dialled by one gated host and accepted by another are one connection: traced once, at the dial.
+  const dialled = new Map<string, number>();
   const gate: ConnectionGate = (tuple, meta) => {
     const d = check(model, { ...tuple, dstPort: documented(tuple.dstPort) }, meta);
-    return { allowed: d.allowed, ...(d.firewall ? { firewall: d.firewall } : {}), ...(d.rule ? { ruleId: d.rule.id } : {}), ...(d.missing ? { missing: d.missing } : {}), rules: d.rules, detail: d.detail };
+    const decision = { allowed: d.allowed, ...(d.firewall ? { firewall: d.firewall } : {}), ...(d.rule ? { ruleId: d.rule.id } : {}), ...(d.missing ? { missing: d.missing } : {}), rules: d.rules, detail: d.detail };
+    if (!d.allowed || !d.firewall || tuple.transport === "udp") return decision;
+    const key = `${tuple.srcAddress}>${tuple.dstAddress}:${tuple.dstPort}`;
+    if (tuple.srcPort === 0) {
+      // A dial (no source port yet). Dials to real peers are never accepted here: the map is bounded.
+      if (dialled.size >= 4096) dialled.clear();
+      dialled.set(key, (dialled.get(key) ?? 0) + 1);
+      return decision;
+    }
+    const waiting = dialled.get(key) ?? 0;
+    if (waiting === 0) return decision;
+    if (waiting === 1) dialled.delete(key);
+    else dialled.set(key, waiting - 1);
+    return { ...decision, alreadyTraced: true };
   };
   const fw: WorldFirewall = {
     plan,
