@@ -60,7 +60,9 @@ export function createAvEdgeService(overrides: AvEdgeOverrides = {}): ServiceFac
           const server = new AvEdgeServer({ realm, poolSecret, ...overrides, host, relayAddress: ext.address, gate, events: ctx.events });
           const mras = new MrasServer({
             host, address: int.address, port: PORTS.sipAvAuth, identity: ctx.pki.identity("edge-internal"), poolSecret, realm,
-            allowedPeerNames: frontEndNames, events: ctx.events,
+            // Gated (PORT-5): the front end reaches 5062 through the internal VIP (002-int-vip-avauth-5062), whose SNAT
+            // leg comes from the VIP's own perimeter address; a front end dialling a node directly is dropped under an HLB.
+            allowedPeerNames: frontEndNames, gate, events: ctx.events,
             servers: [
               { host: pool.avFqdn, transport: "udp", port: PORTS.stun },
               { host: pool.avFqdn, transport: "tcp", port: tcpPort },

@@ -18,6 +18,7 @@ import {
 } from "../../edge/wire/stun/index.ts";
 import type { RunningAvEdge } from "../../harness/world/av-edge-service.ts";
 import type { World } from "../../harness/world/world.ts";
+import { worldFirewall } from "../../harness/net/world-firewall.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
@@ -28,11 +29,14 @@ let edgeAv: string;
 let clientIp: string;
 
 beforeAll(async () => {
-  world = await startTestWorld(topologyAt(ZONE_BASE.avEdgeInterop), { services: ["dns", "av-edge"] });
+  world = await startTestWorld(topologyAt(ZONE_BASE.avEdgeInterop), { services: ["dns", "av-edge", "hlb"] });
   edgeAv = world.plan.byHost("edge1", "external-av").address;
   clientIp = world.plan.byHost("client-alice").address;
+  // As the front end: from fe01's address through the internal VIP, gated (002-int-vip-avauth-5062, PORT-3, CERT-3).
+  const fe01 = world.plan.byHost("fe01").address;
   creds = await requestAvCredentials({
-    address: world.plan.byHost("edge1", "internal").address, port: 5062, servername: "edge1.contoso.test", identity: world.pki.identity("frontend"), user: "sip:alice@contoso.test",
+    address: world.plan.byHost("vip-internal").address, port: 5062, servername: "edgepool.contoso.test", identity: world.pki.identity("frontend"), user: "sip:alice@contoso.test",
+    localAddress: fe01, host: "fe01", gate: worldFirewall(world.context).gate, events: world.context.events,
   });
 }, 60_000);
 afterAll(async () => world?.stop());

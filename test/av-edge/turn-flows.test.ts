@@ -1,7 +1,9 @@
 /**
  * RFC 5766 over real sockets against the world's A/V Edge (service "av-edge"), with
  * credentials from the A/V authentication service (MRAS, PORT-3, CERT-3), and the A/V
- * rows of PORT-1/PORT-3 and HLB-2/HLB-3 when talking to an edge's own addresses.
+ * rows of PORT-1/PORT-3 and HLB-2/HLB-3 when talking to an edge's own addresses. The
+ * front end asks MRAS as seed 002 says: from its own address through the internal VIP
+ * (002-int-vip-avauth-5062; the "hlb" service runs for it), never a node's 5062 directly.
  */
 import dgram from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +14,7 @@ import {
 } from "../../edge/wire/stun/index.ts";
 import type { RunningAvEdge } from "../../harness/world/av-edge-service.ts";
 import type { World } from "../../harness/world/world.ts";
+import { worldFirewall } from "../../harness/net/world-firewall.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
 import { TurnTestClient } from "./turn-client.ts";
@@ -19,13 +22,17 @@ import { TurnTestClient } from "./turn-client.ts";
 let world: World;
 let av: RunningAvEdge;
 let creds: GrantedAvCredentials;
+/** The edge the internal VIP handed the first credential request to. */
+let issuer: string;
 const opened: { close(): void }[] = [];
 const tcpPort = 10443;
 
 beforeAll(async () => {
-  world = await startTestWorld(topologyAt(ZONE_BASE.avEdgeFlows), { services: ["dns", "av-edge"] });
+  world = await startTestWorld(topologyAt(ZONE_BASE.avEdgeFlows), { services: ["dns", "av-edge", "hlb"] });
   av = world.service("av-edge") as RunningAvEdge;
-  creds = await askCredentials("edge1", "sip:alice@contoso.test");
+  const before = new Map([...av.edges].map(([h, e]) => [h, e.mras.issued]));
+  creds = await askCredentials("sip:alice@contoso.test");
+  issuer = [...av.edges].find(([h, e]) => e.mras.issued > before.get(h)!)![0];
 }, 60_000);
 afterAll(async () => {
   for (const o of opened) o.close();
@@ -33,8 +40,12 @@ afterAll(async () => {
 });
 
 const addr = (host: string, iface?: string) => world.plan.byHost(host, iface).address;
-function askCredentials(edge: string, user: string, identity = "frontend") {
-  return requestAvCredentials({ address: addr(edge, "internal"), port: 5062, servername: `${edge}.contoso.test`, identity: world.pki.identity(identity), user });
+/** As the front end: from fe01's address, through the internal VIP, gated (PORT-3, PORT-5). */
+function askCredentials(user: string, identity = "frontend") {
+  return requestAvCredentials({
+    address: addr("vip-internal"), port: 5062, servername: "edgepool.contoso.test", identity: world.pki.identity(identity), user,
+    localAddress: addr("fe01"), host: "fe01", gate: worldFirewall(world.context).gate, events: world.context.events,
+  });
 }
 /** From alice (the internet) by default; the edge's internal interface is reached from the front end (PORT-3: the firewall drops anyone else). */
 async function client(transport: "udp" | "tcp", target: { address: string; port: number }, from = addr("client-alice")) {
@@ -59,18 +70,19 @@ describe("A/V authentication service (MRAS) on the internal interface, TCP 5062 
     expect(creds.servers).toContainEqual({ host: "av.contoso.test", transport: "udp", port: 3478 });
   });
 
-  it("CERT-3: a credential issued by edge1 allocates on edge2 (the av-auth key, hence the secret, is pool-wide)", async () => {
-    const c = await client("udp", { address: addr("edge2", "external-av"), port: 3478 });
+  it("CERT-3: a credential issued by one edge (the one the internal VIP picked) allocates on the other (the av-auth key, hence the secret, is pool-wide)", async () => {
+    const other = issuer === "edge1" ? "edge2" : "edge1";
+    const c = await client("udp", { address: addr(other, "external-av"), port: 3478 });
     const { answer } = await c.login(creds.username, creds.password, StunMethod.Allocate, [RequestedTransport(17)]);
     expect(getErrorCode(answer)).toBeUndefined();
-    expect(getXorRelayedAddress(answer)?.address).toBe(addr("edge2", "external-av"));
+    expect(getXorRelayedAddress(answer)?.address).toBe(addr(other, "external-av"));
   });
 
   it.each([
     { name: "a trusted client certificate that does not name the front end (edge-external) gets 403", identity: "edge-external", code: 403 },
     { name: "a certificate without the clientAuth EKU (reverse-proxy) fails the mutual TLS handshake", identity: "reverse-proxy", code: 502 },
   ])("PORT-3: $name", async ({ identity, code }) => {
-    await expect(askCredentials("edge1", "sip:alice@contoso.test", identity)).rejects.toMatchObject({ code });
+    await expect(askCredentials("sip:alice@contoso.test", identity)).rejects.toMatchObject({ code });
   });
 });
 

@@ -15,6 +15,7 @@ import type { EdgeEvent, LbEvent } from "../../../edge/events/types.ts";
 import { requestAvCredentials } from "../../../edge/roles/av-edge/index.ts";
 import { getErrorCode } from "../../../edge/wire/stun/index.ts";
 import { PORTS } from "../../world/ports.ts";
+import { worldFirewall } from "../../net/world-firewall.ts";
 import type { ActionKind, ActionResult, ScenarioContext } from "../types.ts";
 import { addrText, answerText, StunProbe, type Addr } from "./stun-client.ts";
 import { avEdgeAt, clientOf, describeAddress, plannedAt, stillHeld, stunState } from "./stun-state.ts";
@@ -111,10 +112,15 @@ const allocateAction: ActionKind = {
     const pool = ctx.world.topology.organisation.edgePool;
     const [internal] = await ctx.world.context.resolverFor("internal", ctx.world.plan.byHost(ctx.world.topology.organisation.frontEndPool.servers[0]!).address).resolveA(pool.internalFqdn);
     if (!internal) throw new RangeError(`${pool.internalFqdn} does not resolve in the internal view: the front end cannot ask the A/V authentication service`);
-    // The front end asks the A/V authentication service (MRAS, PORT-3) for the user's TURN credentials, as for a real
-    // client, from its own address (the internal firewall judges the connection by it).
-    const frontEnd = ctx.world.plan.byHost(ctx.world.topology.organisation.frontEndPool.servers[0]!).address;
-    const request = { address: internal, port: PORTS.sipAvAuth, servername: pool.internalFqdn, identity: ctx.world.pki.identity("frontend"), user: `sip:${client.uri}`, localAddress: frontEnd };
+    // The front end asks the A/V authentication service (MRAS, PORT-3, CERT-3) for the user's TURN credentials, as for a
+    // real client, from its own address through the internal VIP (the nodes under DNS LB): the internal firewall passes it
+    // by 002-int-vip-avauth-5062 (PORT-5).
+    const fe = ctx.world.topology.organisation.frontEndPool.servers[0]!;
+    const frontEnd = ctx.world.plan.byHost(fe).address;
+    const request = {
+      address: internal, port: PORTS.sipAvAuth, servername: pool.internalFqdn, identity: ctx.world.pki.identity("frontend"), user: `sip:${client.uri}`,
+      localAddress: frontEnd, host: fe, gate: worldFirewall(ctx.world.context).gate, events: ctx.world.context.events,
+    };
     const creds = await requestAvCredentials(request);
     const state = stunState(ctx.world);
     const earlier = state.relays.filter((r) => r.user === client.uri);
