@@ -12,6 +12,7 @@ import { requestAvCredentials } from "../../../edge/roles/av-edge/index.ts";
 import { PartnerAvEdge } from "../../../partners/av/index.ts";
 import { sipPartnerOf } from "../../world/sip-partners-service.ts";
 import { PORTS } from "../../world/ports.ts";
+import { worldFirewall } from "../../net/world-firewall.ts";
 import type { World } from "../../world/world.ts";
 import { partnerServing, domainOf } from "../../explain/offline.ts";
 import type { CheckResult } from "./checks.ts";
@@ -80,9 +81,11 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
   if (!avVip) throw new RangeError(`${pool.avFqdn} does not resolve in the external view: the client cannot find its A/V Edge`);
   const [internalVip] = await ctx.resolverFor("internal", world.plan.byHost(t.organisation.frontEndPool.servers[0]!).address).resolveA(pool.internalFqdn);
   if (!internalVip) throw new RangeError(`${pool.internalFqdn} does not resolve in the internal view: the front end cannot ask for A/V credentials`);
+  const fe = t.organisation.frontEndPool.servers[0]!;
+  const gate = worldFirewall(ctx).gate;
   const creds = await requestAvCredentials({ address: internalVip, port: PORTS.sipAvAuth, servername: pool.internalFqdn, identity: world.pki.identity("frontend"), user: `sip:${from}`,
-    // The front end asks, from its own address: the internal firewall passes it by 002-int-vip-avauth-5062 (PORT-3).
-    localAddress: world.plan.byHost(t.organisation.frontEndPool.servers[0]!).address });
+    // The front end asks, from its own address, through the gate: the internal firewall passes it by 002-int-vip-avauth-5062 (PORT-3, PORT-5).
+    localAddress: world.plan.byHost(fe).address, host: fe, gate, events: ctx.events });
   const ourAv = world.plan.find((e) => e.role === "av").map((e) => e.address);
 
   const short = partnerSpec.domain.split(".")[0]!;
@@ -91,11 +94,11 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
   const callerHost = `client-${from.split("@")[0]}`;
   const alice = new IceAgent({
     host: callerHost, address: world.plan.byHost(callerHost).address, user: from, controlling: true, stunServer: { address: avVip, port: PORTS.stun },
-    credentials: { username: creds.username, password: creds.password }, firewallAllows: ourAv, firewallName: `${from}'s firewall`, events: ctx.events,
+    credentials: { username: creds.username, password: creds.password }, firewallAllows: ourAv, firewallName: `${from}'s firewall`, gate, events: ctx.events,
   });
   const bob = new IceAgent({
     host: `${short}-clients`, address: world.plan.byHost(`${short}-clients`).address, user: to, controlling: false, stunServer: theirAv.address,
-    credentials: theirAv.credentialsFor(to), firewallAllows: [partnerEdge.address], firewallName: `${partnerSpec.domain}'s firewall`, events: ctx.events,
+    credentials: theirAv.credentialsFor(to), firewallAllows: [partnerEdge.address], firewallName: `${partnerSpec.domain}'s firewall`, gate, events: ctx.events,
   });
   let bobChecks: Promise<CheckResult[]> = Promise.resolve([]);
   const answerer = new PartnerCallAnswerer(partner, async (call) => {

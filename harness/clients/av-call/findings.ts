@@ -2,7 +2,8 @@
  * Reads a call's outcome against the rules it demonstrates, from what really happened (the
  * candidates the edges answered, the checks' results, the trace's drops, the media counts):
  *  - HLB-2: with no NAT on the A/V VIP the caller's server-reflexive candidate is its own address;
- *  - HLB-6: with SNAT it names the balancer, and checks sent to it die at the balancer;
+ *  - HLB-6: with SNAT it names the balancer, and checks sent to it die at the balancer; answers
+ *    from an edge's physical address die at the caller's client or, first, the external firewall (PORT-5);
  *  - HLB-3 / PORT-1: the relayed candidate, where media reaches our edge, is on an edge's own
  *    external A/V address in 50000-59999, never the VIP.
  * The result uses the scenario conventions: delivered (call set up and every packet received
@@ -67,6 +68,10 @@ export function callFindings(r: CallReport, events: EdgeEvent[], plan: { find(p:
 
   const wrongSource = r.caller.problems.filter((p) => p.includes("not the address the client targeted"));
   if (wrongSource.length) say(`HLB-6: ${caller}'s A/V Edge answered from another address than the one she targeted, so her client dropped the answers: ${wrongSource.join("; ")}`, "HLB-6");
+  // The same misconfiguration one hop earlier: the answer from an edge's physical address matches no flow of the
+  // external firewall (she sent to the VIP) and no rule, so the firewall drops it before her client sees it (PORT-5).
+  const atFirewall = r.caller.problems.filter((p) => / firewall dropped \d+ bytes from /.test(p) && av.some((a) => !a.vip && p.includes(`from ${a.address}:`)));
+  if (atFirewall.length) say(`HLB-6: ${caller}'s A/V Edge answered from its physical address, not the VIP she targeted, and the external firewall dropped the answers (no flow or rule matches them): ${atFirewall.join("; ")}`, "HLB-6", "PORT-5");
 
   let via = "no media path";
   if (r.selected) {

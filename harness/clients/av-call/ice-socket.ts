@@ -5,13 +5,19 @@
  * STUN responses go to their transaction, Data indications from the TURN server are
  * unwrapped (what the peer sent to the relay), the rest is direct traffic.
  *
- * The client sits behind a firewall that passes UDP only to and from its own A/V Edge
- * (edgesim's model of the perimeter of a Lync deployment: media between organisations
- * goes edge to edge). Every datagram it stops is traced, never silently lost.
+ * Two firewalls, every stop traced: the world's (PORT-5, `gate`, a UdpGate on send and
+ * receive: a remote user's check to an internal user's host candidate is dropped by the
+ * external firewall, which is why relays exist; Binding and Allocate to the A/V VIP pass
+ * by 002-ext-vip-stun-udp-in), and the client's own (`firewallAllows`, optional: UDP only
+ * to and from its own A/V Edge), standing for what the world does not model, a partner's
+ * perimeter and a remote user's home router; it leaves relay-to-relay as the one pair of a
+ * federated call (docs/av-call.md). Outgoing datagrams meet the client's own first.
  */
 import dgram from "node:dgram";
 import { assertLoopback } from "../../../edge/net/loopback.ts";
 import type { EventSink } from "../../../edge/events/types.ts";
+import type { ConnectionGate, GateDecision } from "../../../edge/net/gate.ts";
+import { UdpGate } from "../../../edge/net/udp-gate.ts";
 import {
   classifyPacket, Data, decodeStun, getData, getXorPeerAddress, newTransactionId, StunClass, StunMessageBuilder, StunMethod,
   XorPeerAddress, type StunMessage,
@@ -25,9 +31,11 @@ export interface IceSocketOptions {
   /** The simulated host ("client-alice"), for traces. */
   host: string;
   address: string;
-  /** The IP addresses the client's firewall lets through (its own A/V Edge's). */
-  firewallAllows: string[];
-  firewallName: string;
+  /** The IP addresses the client's own firewall lets through (its own A/V Edge's); none: no firewall of its own. */
+  firewallAllows?: string[];
+  firewallName?: string;
+  /** The world's firewalls (PORT-5), checked per new flow on send and receive; default: none modelled. */
+  gate?: ConnectionGate;
   events: EventSink;
 }
 
@@ -39,8 +47,14 @@ export class IceSocket {
   #waiters = new Map<string, (m: StunMessage, a: Arrival) => void>();
   #onArrival: (m: Arrival) => void = () => undefined;
   readonly dropped: string[] = [];
+  readonly #fw: UdpGate;
+  #lastDecision: GateDecision | undefined;
 
-  constructor(readonly o: IceSocketOptions) {}
+  constructor(readonly o: IceSocketOptions) {
+    const gate = o.gate;
+    // Keeps the gate's last answer, so a check stopped by the world's firewall can say which rule is missing.
+    this.#fw = new UdpGate({ ...(gate ? { gate: (t, m) => (this.#lastDecision = gate(t, m)) } : {}), events: o.events, host: o.host, purpose: "ICE check or media (UDP)" });
+  }
 
   async bind(): Promise<Addr> {
     assertLoopback(this.o.address, "bind a call client's media socket on");
@@ -65,21 +79,31 @@ export class IceSocket {
   }
 
   #allowed(a: Addr): boolean {
-    return this.o.firewallAllows.includes(a.address);
+    return !this.o.firewallAllows || this.o.firewallAllows.includes(a.address);
   }
 
+  /** The client's own firewall stopped a datagram: traced as a drop with the rule it lacks (PORT-5). */
   #drop(direction: "to" | "from", a: Addr, bytes: Buffer): void {
-    const what = `${this.o.firewallName} dropped ${bytes.length} bytes ${direction} ${addrText(a)}: it passes UDP only ${direction} the A/V Edge (${this.o.firewallAllows.join(", ")})`;
+    const name = this.o.firewallName ?? `${this.o.host}'s firewall`;
+    const what = `${name} dropped ${bytes.length} bytes ${direction} ${addrText(a)}: missing a UDP rule for ${a.address}, it passes UDP only ${direction} the A/V Edge (${(this.o.firewallAllows ?? []).join(", ")})`;
     this.dropped.push(what);
-    this.o.events({ kind: "firewall.drop", ts: Date.now(), host: this.o.host, firewall: this.o.firewallName, rules: [], detail: what, tuple: direction === "to" ? { transport: "udp", srcAddress: this.local.address, srcPort: this.local.port, dstAddress: a.address, dstPort: a.port } : { transport: "udp", srcAddress: a.address, srcPort: a.port, dstAddress: this.local.address, dstPort: this.local.port } });
+    this.o.events({ kind: "firewall.drop", ts: Date.now(), host: this.o.host, firewall: name, rules: ["PORT-5"], detail: what, tuple: direction === "to" ? { transport: "udp", srcAddress: this.local.address, srcPort: this.local.port, dstAddress: a.address, dstPort: a.port } : { transport: "udp", srcAddress: a.address, srcPort: a.port, dstAddress: this.local.address, dstPort: this.local.port } });
   }
 
-  /** Sends from the host candidate; false when the client's firewall stops it. */
+  /** The world's firewall stopped a datagram (the gate traced it): remember why, for the check's result. */
+  #worldDrop(direction: "to" | "from", a: Addr, bytes: Buffer): false {
+    const d = this.#lastDecision;
+    this.dropped.push(`the ${d?.firewall ?? "world's"} firewall dropped ${bytes.length} bytes ${direction} ${addrText(a)}: ${d?.detail ?? "no rule passes it"} (PORT-5)`);
+    return false;
+  }
+
+  /** Sends from the host candidate; false when the client's own firewall or the world's stops it. */
   sendDirect(bytes: Buffer, to: Addr): boolean {
     if (!this.#allowed(to)) {
       this.#drop("to", to, bytes);
       return false;
     }
+    if (!this.#fw.send(this.local, to)) return this.#worldDrop("to", to, bytes);
     assertLoopback(to.address, "send a call's datagram to");
     this.socket.send(bytes, to.port, to.address);
     return true;
@@ -126,6 +150,7 @@ export class IceSocket {
   }
 
   #receive(bytes: Buffer, from: Addr): void {
+    if (!this.#fw.receive(from, this.local)) return void this.#worldDrop("from", from, bytes);
     if (!this.#allowed(from)) return this.#drop("from", from, bytes);
     const fromServer = this.server !== undefined && from.address === this.server.address && from.port === this.server.port;
     if (classifyPacket(bytes) !== "stun") return this.#onArrival({ bytes, from, via: "direct" });
