@@ -62,6 +62,13 @@ export class PsomHub {
     return this.controls.map((c) => c.name);
   }
 
+  /** Closes every front end's control connection (a scenario: the links break; the front ends reconnect if the firewall lets them). */
+  disconnectFrontEnds(): number {
+    const n = this.controls.length;
+    for (const c of [...this.controls]) c.socket.destroy();
+    return n;
+  }
+
   /** Resolves true once a front end's control connection is up, false after `timeoutMs`. */
   whenFrontEnd(timeoutMs: number): Promise<boolean> {
     if (this.controls.length) return Promise.resolve(true);
