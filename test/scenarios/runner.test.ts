@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EventBus } from "../../harness/events/bus.ts";
 import { runScenario } from "../../harness/scenarios/runner.ts";
 import { readScenarioFile } from "../../harness/scenarios/file.ts";
 import { setPath } from "../../harness/scenarios/set-path.ts";
@@ -71,8 +72,14 @@ describe("every shipped scenario passes", () => {
   const shipped = readdirSync(projectPath("harness/scenarios")).filter((f) => f.endsWith(".yaml"));
   it("ships at least one scenario", () => expect(shipped.length).toBeGreaterThan(0));
   it.each(shipped)("%s", async (name) => {
-    const o = await runScenario(projectPath("harness/scenarios", name), { ...opts, addressing: addressingAt(ZONE_BASE.scenarioFiles) });
+    const bus = new EventBus();
+    const drops = bus.record(["firewall.drop"]);
+    const o = await runScenario(projectPath("harness/scenarios", name), { ...opts, bus, addressing: addressingAt(ZONE_BASE.scenarioFiles) });
+    drops.stop();
     const failed = o.steps.filter((s) => !s.ok).map((s) => `line ${s.line}: ${s.step}: ${s.detail}`);
     expect(failed, failed.join("\n")).toEqual([]);
+    // PORT-5: every drop is explained: it names the rule that is missing, the anti-spoofing check (MOB-3), or the address in no zone.
+    const unexplained = drops.events.filter((e) => e.kind !== "firewall.drop" || (!e.rules.includes("PORT-5") && !e.rules.includes("MOB-3")) || !/missing|anti-spoofing|in no zone/.test(e.detail));
+    expect(unexplained.map((e) => JSON.stringify(e)), "drops without an explanation").toEqual([]);
   }, 60_000);
 });
