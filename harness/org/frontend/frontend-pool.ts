@@ -14,6 +14,7 @@ import { ConnectionPool, edgeRefusal, listenTls, refusalResponse, answerable, Si
 import { Forwarder } from "../../../edge/roles/access-edge/forwarder.ts";
 import type { SipRequest, SipResponse } from "../../../edge/wire/sip/index.ts";
 import { answer, aor, buildRequest, Inbox, receivedMessage, UacTable, type ReceivedMessage, type SendResult } from "../../../partners/sip/index.ts";
+import { Registrar, requestedExpiry } from "./registrar.ts";
 import type { SipUser } from "./user.ts";
 
 export interface FrontEndPoolOptions {
@@ -30,17 +31,11 @@ export interface FrontEndPoolOptions {
   events: EventSink;
   /** PORT-5: the internal firewall between the pool and the edges (checked on its dials and accepts). Default: none modelled. */
   gate?: ConnectionGate;
+  /** Clock for registration expiry (RFC 3261 10.3); default Date.now. */
+  now?: () => number;
   timeoutMs?: number;
 }
 
-/**
- * A remote user's binding: the edge in its Path, and the connection the REGISTER came
- * in on. Requests to the user go back over that connection while it is open (RFC 5626
- * flow reuse): with a load balancer the front end may only dial the internal VIP (seed
- * 002, PORT-3), never a particular edge, and the edge that holds the user's TLS flow is
- * the one that dialled us.
- */
-interface Registration { pathFqdn: string; port: number; conn: SipConnection }
 
 export class FrontEndPool {
   #listeners: TlsListener[] = [];
@@ -50,7 +45,7 @@ export class FrontEndPool {
   #forwarder: Forwarder;
   #local = new Map<string, LocalUser>();
   #remote = new Map<string, SipUser>();
-  #registrar = new Map<string, Registration>();
+  #registrar: Registrar;
   /** Domains a gateway on the front end serves instead of the edge pool (the XMPP gateway: XMPP-4). */
   #gateways = new Map<string, ImGateway>();
   #handler: SipConnectionHandler;
@@ -61,6 +56,7 @@ export class FrontEndPool {
     const first = o.servers[0];
     if (!first) throw new RangeError("a front-end pool needs at least one server");
     this.host = first.host;
+    this.#registrar = new Registrar(o.now);
     this.fqdn = first.fqdn;
     this.#forwarder = new Forwarder(first.host, o.events, o.timeoutMs ?? 10_000);
     this.#handler = {
@@ -145,7 +141,7 @@ export class FrontEndPool {
     if (this.#ours(to)) {
       const local = this.#local.get(to);
       if (local) return { local };
-      const reg = this.#registrar.get(to);
+      const reg = this.#registrar.lookup(to);
       if (reg) return { fqdn: reg.pathFqdn, port: reg.port, ...(reg.conn.closed ? {} : { conn: reg.conn }) };
       return this.o.users.some((u) => u.uri.toLowerCase() === to) ? { status: 480, why: `${to} is not signed in` } : { status: 404, why: `${to} is not a user of this pool` };
     }
@@ -196,11 +192,13 @@ export class FrontEndPool {
       const path = req.headers.values("Path")[0];
       const m = path ? /sips?:([^:;>]+)(?::(\d+))?/i.exec(path) : null;
       if (!m) return answer(conn, req, 400, [["Warning", `399 ${this.fqdn} "REGISTER from outside must carry the Access Edge's Path (RFC 3327)"`]]);
-      this.#registrar.set(to, { pathFqdn: m[1]!, port: Number(m[2] ?? this.o.port), conn });
-      // RFC 3261 10.3 step 8: the 200 lists the current bindings (sip.js checks its own Contact is there).
-      const expires = req.headers.get("Expires") ?? "3600";
-      const bindings = req.headers.values("Contact").filter((c) => c.trim() !== "*").map((c): [string, string] => ["Contact", /;\s*expires=/i.test(c) ? c : `${c};expires=${expires}`]);
-      return answer(conn, req, 200, [...bindings, ["Expires", expires]]);
+      const request = { contacts: req.headers.values("Contact"), expiresHeader: req.headers.get("Expires") };
+      if (request.contacts.some((c) => c.trim() === "*") && requestedExpiry(request) !== 0)
+        return answer(conn, req, 400, [["Warning", `399 ${this.fqdn} "Contact: * needs Expires: 0 (RFC 3261 10.3 step 6)"`]]);
+      const granted = this.#registrar.register(to, { pathFqdn: m[1]!, port: Number(m[2] ?? this.o.port), conn }, request);
+      // RFC 3261 10.3 step 8: the 200 lists the current bindings with what was granted (sip.js checks its own Contact is there).
+      const bindings = granted === 0 ? [] : request.contacts.map((c): [string, string] => ["Contact", `${c.replace(/;\s*expires\s*=\s*\d+/i, "")};expires=${granted}`]);
+      return answer(conn, req, 200, [...bindings, ["Expires", String(granted)]]);
     }
     const gateway = this.#gatewayFor(to);
     if (gateway) {
