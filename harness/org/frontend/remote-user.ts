@@ -24,6 +24,9 @@ export interface RemoteUserOptions {
   timeoutMs?: number;
 }
 
+/** What the client asks for; it refreshes at 90% of it, as RFC 3261 10.2.4 expects of a client that stays signed in. */
+const REGISTER_EXPIRES_S = 3600;
+
 export class RemoteUser implements SipUser {
   readonly remote = true;
   readonly inbox = new Inbox<ReceivedMessage>();
@@ -31,6 +34,7 @@ export class RemoteUser implements SipUser {
   #uac = new UacTable();
   #pool: ConnectionPool;
   #conn: SipConnection | undefined;
+  #refresh: NodeJS.Timeout | undefined;
   /** Why the last sign-in failed, when it did. */
   lastSignInError: string | undefined;
 
@@ -64,11 +68,13 @@ export class RemoteUser implements SipUser {
       const [srv] = await this.o.resolver.resolveSrv(`_sip._tls.${domain}`);
       if (!srv) return this.#failed(`_sip._tls.${domain} has no SRV record`);
       const conn = await this.#pool.get(srv.target, srv.port);
-      const req = buildRequest({ method: "REGISTER", uri: `sip:${domain}`, from: this.uri, to: this.uri, via: { host: this.o.address, port: conn.info.tuple.srcPort }, extraHeaders: [["Expires", "3600"]] });
+      const req = buildRequest({ method: "REGISTER", uri: `sip:${domain}`, from: this.uri, to: this.uri, via: { host: this.o.address, port: conn.info.tuple.srcPort }, extraHeaders: [["Expires", String(REGISTER_EXPIRES_S)]] });
       const r = await this.#uac.send(conn, req, this.o.timeoutMs ?? 10_000);
       if (r.status >= 200 && r.status < 300) {
         this.#conn = conn;
         this.lastSignInError = undefined;
+        clearTimeout(this.#refresh);
+        this.#refresh = setTimeout(() => void this.signIn(), REGISTER_EXPIRES_S * 900).unref();
       } else this.lastSignInError = `REGISTER answered ${r.status} ${r.reason}`;
       return r;
     } catch (err) {
@@ -92,6 +98,7 @@ export class RemoteUser implements SipUser {
   }
 
   stop(): void {
+    clearTimeout(this.#refresh);
     this.#uac.stop();
     this.#pool.stop();
     this.#conn = undefined;
