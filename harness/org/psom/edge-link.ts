@@ -12,6 +12,7 @@ import type tls from "node:tls";
 import { gatedTlsConnect, openGate, type ConnectionGate } from "../../../edge/net/gate.ts";
 import { eachLine, formatPsomLine, parsePsomLine } from "../../../edge/roles/webconf-edge/index.ts";
 import type { PsomServer } from "./server.ts";
+import { RetryTimer } from "../retry-timer.ts";
 
 export interface PsomEdgeLinkOptions {
   /** The front end's conference service: its host, address, identity and events. */
@@ -25,9 +26,7 @@ export interface PsomEdgeLinkOptions {
 export class PsomEdgeLink {
   private control: tls.TLSSocket | undefined;
   private up = false;
-  private stopped = false;
-  private retryMs = 100;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly retry = new RetryTimer();
   private waiters: (() => void)[] = [];
   private lastProblem = "";
   /** Data legs opened so far. */
@@ -47,7 +46,7 @@ export class PsomEdgeLink {
     const fe = this.o.psom.o.host;
     this.dial("PSOM control link").then(
       (s) => {
-        if (this.stopped) return void s.destroy();
+        if (this.retry.stopped) return void s.destroy();
         this.control = s;
         s.on("error", (e) => this.lost(`control link: ${e.message}`));
         s.on("close", () => this.lost("control link closed"));
@@ -73,10 +72,8 @@ export class PsomEdgeLink {
 
   /** Dial again now instead of waiting out the backoff (the edge has just started). */
   retryNow(): void {
-    if (this.up || this.stopped || !this.timer) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.start();
+    if (this.up) return;
+    this.retry.fireNow(() => this.start());
   }
 
   private dial(purpose: string): Promise<tls.TLSSocket> {
@@ -90,7 +87,7 @@ export class PsomEdgeLink {
 
   private ready_(): void {
     this.up = true;
-    this.retryMs = 100;
+    this.retry.succeeded();
     this.lastProblem = "";
     this.note(`PSOM control link to ${this.o.edge.fqdn} ${this.o.edge.address}:${this.o.edge.port} is up (front end -> edge, 002-int-node-psom-8057)`);
     for (const w of this.waiters.splice(0)) w();
@@ -114,16 +111,11 @@ export class PsomEdgeLink {
     this.up = false;
     this.control?.destroy();
     this.control = undefined;
-    if (this.stopped || this.timer) return;
+    if (this.retry.stopped || this.retry.pending) return;
     // One note per new problem, not per retry: a stopped edge is retried every 2 s for as long as it is down.
     if (why !== this.lastProblem) this.note(`PSOM link to ${this.o.edge.fqdn} ${this.o.edge.address}:${this.o.edge.port} down, retrying: ${why}`);
     this.lastProblem = why;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.stopped) this.start();
-    }, this.retryMs);
-    this.timer.unref();
-    this.retryMs = Math.min(this.retryMs * 2, 2000);
+    this.retry.schedule(() => this.start());
   }
 
   private note(detail: string): void {
@@ -131,8 +123,7 @@ export class PsomEdgeLink {
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.retry.stop();
     this.control?.destroy();
   }
 }

@@ -15,6 +15,7 @@ import type { EventSink } from "../../../edge/events/types.ts";
 import type { TlsIdentity } from "../../../edge/net/tls-identity.ts";
 import type { XmlElement } from "../../../edge/wire/xmpp/xml-element.ts";
 import { XmppConnection } from "../../../edge/roles/xmpp-proxy/connection.ts";
+import { RetryTimer } from "../retry-timer.ts";
 
 export interface GatewayLinkOptions {
   host: string;
@@ -34,9 +35,7 @@ export interface GatewayLinkOptions {
 export class GatewayLink {
   private conn: XmppConnection | undefined;
   private up = false;
-  private stopped = false;
-  private retryMs = 100;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly retry = new RetryTimer();
   private readyWaiters: (() => void)[] = [];
   /** Why the link is not up, when a dial failed (a firewall drop names PORT-5 and the missing rule). */
   lastFailure: string | undefined;
@@ -71,7 +70,7 @@ export class GatewayLink {
       conn.on("streamStart", () => {
         this.up = true;
         this.lastFailure = undefined;
-        this.retryMs = 100;
+        this.retry.succeeded();
         for (const w of this.readyWaiters.splice(0)) w();
       });
       conn.on("stanza", (el) => {
@@ -109,18 +108,11 @@ export class GatewayLink {
   private lost(): void {
     this.up = false;
     this.conn = undefined;
-    if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.stopped) this.start();
-    }, this.retryMs);
-    this.timer.unref();
-    this.retryMs = Math.min(this.retryMs * 2, 2000);
+    this.retry.schedule(() => this.start());
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.retry.stop();
     this.conn?.close();
   }
 }
