@@ -27,13 +27,14 @@ import { closedLoop, openLoop, type LoadResult } from "./sip-relay-load.ts";
 import type { BenchResult } from "./stats.ts";
 import { hasKamailio, startKamailioEdge, startKamailioPartner } from "./sip-relay-kamailio.ts";
 import { SipLoadGenerator } from "./sip-relay-generator.ts";
+import { cpuMs, pidsWithArg } from "./sip-relay-cpu.ts";
 import type { KamailioProcess } from "../../partners/adapters/kamailio/index.ts";
 
 const BASE = 64;
 const SECONDS = 3;
 const PARTNER_DOMAIN = "fabrikam.test";
 
-interface ChainResult { peak: LoadResult; half: LoadResult }
+interface ChainResult { peak: LoadResult; half: LoadResult; cpu: string }
 
 function shape(): { connections: number; perConnection: number } {
   const m = /^(\d+)x(\d+)$/.exec(process.env.EDGESIM_SIP_BENCH ?? "4x16");
@@ -66,13 +67,21 @@ export async function benchSipRelay(): Promise<BenchResult[]> {
     const ext = world.plan.byHost("edge1", "external-access");
     const int = world.plan.byHost("edge1", "internal");
     const fe = world.plan.find((a) => a.role === "frontend")[0]!;
-    const measure = async (): Promise<ChainResult> => {
+    const measure = async (edgePids: () => number[]): Promise<ChainResult> => {
       const gen = await SipLoadGenerator.open({ target: { address: int.address, port: PORTS.sipMtls, fqdn: int.fqdn! }, localAddress: fe.address, identity: world.pki.identity("frontend"), connections, from: "carol@contoso.test", to: `bob@${PARTNER_DOMAIN}`, timeoutMs: 5000 });
       try {
         await closedLoop(gen.send, 8, 0.5); // warm-up: connections, JIT, SRV cache
+        // CPU per message at the peak: the edge's processes and the generator's (this process).
+        const pids = edgePids();
+        const edge0 = cpuMs(pids);
+        const gen0 = process.cpuUsage();
         const peak = await closedLoop(gen.send, connections * perConnection, SECONDS);
+        const edge1 = cpuMs(pids);
+        const genUs = process.cpuUsage(gen0);
+        const perMsg = (ms: number) => `${((ms * 1000) / Math.max(1, peak.done)).toFixed(0)} us`;
+        const cpu = `CPU per MESSAGE at peak: edge ${edge0 === undefined || edge1 === undefined ? "unknown" : perMsg(edge1 - edge0)}, generator ${perMsg((genUs.user + genUs.system) / 1000)}`;
         const half = await openLoop(gen.send, Math.max(1, peak.rate / 2), SECONDS);
-        return { peak, half };
+        return { peak, half, cpu };
       } finally {
         gen.close();
       }
@@ -82,7 +91,7 @@ export async function benchSipRelay(): Promise<BenchResult[]> {
     const child = await startEdgeProcess(world, t);
     let ours: ChainResult;
     try {
-      ours = await measure();
+      ours = await measure(() => (child.pid === undefined ? [] : [child.pid]));
     } finally {
       await stopEdgeProcess(child);
     }
@@ -91,7 +100,7 @@ export async function benchSipRelay(): Promise<BenchResult[]> {
     const kam = await startKamailioEdge({ dir, internal: { address: int.address, port: PORTS.sipMtls }, external: { address: ext.address, port: PORTS.sipMtls }, identity: world.pki.identity("edge-external"), ...(privileged ? { dns: { address: world.plan.dns.external } } : {}), staticNextHop: { address: pAddr.address, port: PORTS.sipMtls } });
     let ref: ChainResult;
     try {
-      ref = await measure();
+      ref = await measure(() => pidsWithArg(kam.proc.cfgFile));
     } catch (err) {
       throw new Error(`the Kamailio edge chain failed: ${(err as Error).message} | ${kam.proc.log.slice(-800)}`);
     } finally {
@@ -111,7 +120,7 @@ export async function benchSipRelay(): Promise<BenchResult[]> {
 function rows(label: string, r: ChainResult, note: string): BenchResult[] {
   const fail = (x: LoadResult) => `${x.failed} failed${x.firstFailure ? ` (${x.firstFailure})` : ""}`;
   return [
-    { name: `sip relay (${label}), MESSAGE/s`, value: r.peak.rate, unit: "msg/s", detail: `${r.peak.done} ok, ${fail(r.peak)} in ${r.peak.seconds.toFixed(1)} s; at peak p50 ${r.peak.p50.toFixed(1)} ms, p99 ${r.peak.p99.toFixed(1)} ms; ${note}` },
+    { name: `sip relay (${label}), MESSAGE/s`, value: r.peak.rate, unit: "msg/s", detail: `${r.peak.done} ok, ${fail(r.peak)} in ${r.peak.seconds.toFixed(1)} s; at peak p50 ${r.peak.p50.toFixed(1)} ms, p99 ${r.peak.p99.toFixed(1)} ms; ${r.cpu}; ${note}` },
     { name: `sip relay (${label}), p99 at half the peak rate`, value: r.half.p99, unit: "ms", detail: `${r.half.rate.toFixed(0)} msg/s offered, p50 ${r.half.p50.toFixed(2)} ms, ${fail(r.half)}`, target: "< 20 ms", pass: r.half.p99 < 20 },
   ];
 }
