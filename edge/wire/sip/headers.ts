@@ -26,9 +26,14 @@ export function fieldWhere(f: SipHeaderField, index?: number): string {
   return `header '${f.name}'${loc}${index === undefined ? "" : ` value ${index + 1}`}`;
 }
 
+const NONE: readonly SipHeaderField[] = Object.freeze([]);
+
 export class SipHeaders implements Iterable<SipHeaderField> {
   #fields: SipHeaderField[];
   #version = 0;
+  /** Lines by key, built on the first lookup after an edit: a proxy looks up a dozen names per message. */
+  #index: Map<string, SipHeaderField[]> | undefined;
+  #indexAt = -1;
 
   /** Bumped by every edit made through this class, so parsed views (message.ts) know when to re-parse. */
   get version(): number {
@@ -51,10 +56,19 @@ export class SipHeaders implements Iterable<SipHeaderField> {
     return this.#fields;
   }
 
-  /** Every field line of this name, in order. */
-  fieldsOf(name: string): SipHeaderField[] {
-    const key = headerKey(name);
-    return this.#fields.filter((f) => f.key === key);
+  /** Every field line of this name, in order (shared with the index: do not modify the array). */
+  fieldsOf(name: string): readonly SipHeaderField[] {
+    if (this.#index === undefined || this.#indexAt !== this.#version) {
+      const index = new Map<string, SipHeaderField[]>();
+      for (const f of this.#fields) {
+        const list = index.get(f.key);
+        if (list === undefined) index.set(f.key, [f]);
+        else list.push(f);
+      }
+      this.#index = index;
+      this.#indexAt = this.#version;
+    }
+    return this.#index.get(headerKey(name)) ?? NONE;
   }
 
   has(name: string): boolean {

@@ -93,23 +93,25 @@ abstract class SipMessageBase {
 
   /** Contact values; "*" (REGISTER wildcard, 10.2.2) is returned as an empty list plus star. */
   contacts(): NameAddr[] {
-    return this.list("Contact", (v, where) => (v === "*" ? undefined : parseNameAddr(v, where))).filter(
-      (c): c is NameAddr => c !== undefined,
-    );
+    return this.memo("contact", () =>
+      this.list("Contact", (v, where) => (v === "*" ? undefined : parseNameAddr(v, where))).filter((c): c is NameAddr => c !== undefined),
+    ).slice();
   }
 
   routes(): NameAddr[] {
-    return this.list("Route", parseNameAddr);
+    return this.memo("route", () => this.list("Route", parseNameAddr)).slice();
   }
 
   recordRoutes(): NameAddr[] {
-    return this.list("Record-Route", parseNameAddr);
+    return this.memo("record-route", () => this.list("Record-Route", parseNameAddr)).slice();
   }
 
   /** The Content-Length field value in bytes, undefined when absent. */
   contentLength(): number | undefined {
-    const f = this.single("Content-Length");
-    return f === undefined ? undefined : parseContentLength(f.value, fieldWhere(f));
+    return this.memo("content-length", () => {
+      const f = this.single("Content-Length");
+      return f === undefined ? undefined : parseContentLength(f.value, fieldWhere(f));
+    });
   }
 }
 
@@ -119,6 +121,8 @@ export class SipRequest extends SipMessageBase {
   /** Request-URI text as written; replace it to retarget (16.6 step 2). */
   uri: string;
   version: string;
+  #parsedUri: AnyUri | undefined;
+  #uriOf: string | undefined;
 
   constructor(method: string, uri: string, headers: SipHeaders = new SipHeaders(), body: Buffer = Buffer.alloc(0), version = "SIP/2.0") {
     super(headers, body);
@@ -127,13 +131,20 @@ export class SipRequest extends SipMessageBase {
     this.version = version;
   }
 
+  /** The parsed Request-URI, kept while `uri` is the same text (16.6 step 2 may retarget it). */
   requestUri(): AnyUri {
-    return parseUri(this.uri, "start-line Request-URI");
+    if (this.#uriOf !== this.uri || this.#parsedUri === undefined) {
+      this.#parsedUri = parseUri(this.uri, "start-line Request-URI");
+      this.#uriOf = this.uri;
+    }
+    return this.#parsedUri;
   }
 
   maxForwards(): number | undefined {
-    const f = this.single("Max-Forwards");
-    return f === undefined ? undefined : parseMaxForwards(f.value, fieldWhere(f));
+    return this.memo("max-forwards", () => {
+      const f = this.single("Max-Forwards");
+      return f === undefined ? undefined : parseMaxForwards(f.value, fieldWhere(f));
+    });
   }
 }
 

@@ -66,6 +66,12 @@ export function formatParams(params: SipParams): string {
  * or <...> belong to the value. Empty elements are an error (RFC 4475 3.1.2.1 badinv01).
  */
 export function splitCommaList(value: string, where: string): string[] {
+  // Most values are one element: nothing to split and no quoted-string to check.
+  if (value.indexOf(",") < 0 && value.indexOf('"') < 0) {
+    const only = trimWsp(value);
+    if (only.length === 0) throw sipError(where, "empty element in comma-separated list");
+    return [only];
+  }
   const out: string[] = [];
   let depth = 0;
   let start = 0;

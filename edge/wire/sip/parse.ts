@@ -4,10 +4,11 @@
  * semantics a proxy relies on (start-line, Via, CSeq vs method, Max-Forwards, Call-ID,
  * From/To/Contact/Route/Record-Route, Content-Length, Date).
  */
+import { isAscii } from "node:buffer";
 import { WireDecodeError } from "../decode-error.ts";
 import { headerKey } from "./header-names.ts";
 import { fieldWhere, SipHeaders, type SipHeaderField } from "./headers.ts";
-import { withDefaults, type SipLimits } from "./limits.ts";
+import { DEFAULT_SIP_LIMITS, withDefaults, type SipLimits } from "./limits.ts";
 import { SipRequest, SipResponse, type SipMessage } from "./message.ts";
 import { parseSipDate } from "./scalars.ts";
 import { parseStartLine } from "./start-line.ts";
@@ -18,61 +19,59 @@ export interface SipHead {
   fields: SipHeaderField[];
 }
 
-/** Byte ranges of the lines of a header section (CRLF, or a bare LF tolerated). */
-function lineRanges(head: Buffer): Array<[number, number, number]> {
-  const out: Array<[number, number, number]> = []; // [start, endOfText, endIncludingEol]
-  let start = 0;
-  while (start < head.length) {
-    const lf = head.indexOf(0x0a, start);
-    if (lf < 0) {
-      out.push([start, head.length, head.length]);
-      break;
-    }
-    const textEnd = lf > start && head[lf - 1] === 0x0d ? lf - 1 : lf;
-    out.push([start, textEnd, lf + 1]);
-    start = lf + 1;
-  }
-  return out;
-}
-
 /**
  * Split a header section (start-line and fields, without the empty line) into the
  * start-line and header fields. Throws for a line that is no field (400).
+ *
+ * One pass over the bytes: an all-ASCII head (the usual case) is decoded once, so
+ * string offsets are byte offsets and each line, name and value is a slice of it;
+ * a head with other bytes decodes line by line as UTF-8. A line ends at LF, a CR just
+ * before the LF is not part of its text (a bare LF is tolerated, 7.5).
  */
 export function splitHead(head: Buffer, limits?: Partial<SipLimits>): SipHead {
-  const lim = withDefaults(limits);
-  const lines = lineRanges(head);
-  const first = lines[0];
-  if (first === undefined) throw sipError("start-line", "empty message");
-  const startLine = head.subarray(first[0], first[1]).toString("utf8");
+  const maxHeaders = limits?.maxHeaders ?? DEFAULT_SIP_LIMITS.maxHeaders;
+  const ascii = isAscii(head);
+  const whole = ascii ? head.toString("latin1") : "";
+  const lineText = (s: number, e: number): string => (ascii ? whole.slice(s, e) : head.toString("utf8", s, e));
+  const len = head.length;
+  let start = 0;
+  let lineNo = 0;
+  let startLine: string | undefined;
   const fields: SipHeaderField[] = [];
-  for (let n = 1; n < lines.length; n++) {
-    const [s, e] = lines[n] as [number, number, number];
-    const lineNo = n + 1;
-    const text = head.subarray(s, e).toString("utf8");
-    if (text.startsWith(" ") || text.startsWith("\t")) {
+  let prevStart = 0;
+  while (start < len) {
+    const lf = head.indexOf(0x0a, start);
+    const eol = lf < 0 ? len : lf + 1; // end including the line break
+    const e = lf < 0 ? len : lf > start && head[lf - 1] === 0x0d ? lf - 1 : lf;
+    const s = start;
+    start = eol;
+    lineNo++;
+    const text = lineText(s, e);
+    if (lineNo === 1) {
+      startLine = text;
+      continue;
+    }
+    const c0 = text.charCodeAt(0);
+    if (c0 === 0x20 || c0 === 0x09) {
       const prev = fields[fields.length - 1];
       if (prev === undefined) throw sipError(`line ${lineNo}`, "continuation line before any header field");
       prev.value = trimWsp(`${prev.value} ${trimWsp(text)}`);
-      prev.raw = head.subarray(rawStart(prev), lines[n]?.[2]);
+      prev.raw = head.subarray(prevStart, eol);
       continue;
     }
     const colon = text.indexOf(":");
     if (colon < 0) throw sipError(`line ${lineNo}`, "header line without ':'");
-    const name = text.slice(0, colon).replace(/[ \t]+$/, "");
+    let nameEnd = colon;
+    while (nameEnd > 0 && (text.charCodeAt(nameEnd - 1) === 0x20 || text.charCodeAt(nameEnd - 1) === 0x09)) nameEnd--;
+    const name = text.slice(0, nameEnd);
     if (!isToken(name)) throw sipError(`line ${lineNo}`, `header name '${name}' is not a token`);
-    const field: SipHeaderField = { name, key: headerKey(name), value: trimWsp(text.slice(colon + 1)), raw: head.subarray(s, lines[n]?.[2]), line: lineNo };
-    rawStarts.set(field, s);
+    const field: SipHeaderField = { name, key: headerKey(name), value: trimWsp(text.slice(colon + 1)), raw: head.subarray(s, eol), line: lineNo };
+    prevStart = s;
     fields.push(field);
-    if (fields.length > lim.maxHeaders) throw sipError("header section", `more than ${lim.maxHeaders} header fields`, 513);
+    if (fields.length > maxHeaders) throw sipError("header section", `more than ${maxHeaders} header fields`, 513);
   }
+  if (startLine === undefined) throw sipError("start-line", "empty message");
   return { startLine, fields };
-}
-
-/** Byte offset where a field's raw bytes begin (for extending it over folded lines). */
-const rawStarts = new WeakMap<SipHeaderField, number>();
-function rawStart(f: SipHeaderField): number {
-  return rawStarts.get(f) ?? 0;
 }
 
 /** The Content-Length of a head, checked for framing: 0 or 1 valid value (RFC 4475 3.1.2.3, 3.3.9). */

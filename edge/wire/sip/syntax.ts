@@ -105,5 +105,9 @@ export function readQuoted(s: string, i: number, where: string): { text: string;
 
 /** Trim SP/HTAB only (LWS, 25.1). String.prototype.trim() would also eat U+FEFF and NBSP. */
 export function trimWsp(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, "");
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 0x20 || s.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 0x20 || s.charCodeAt(b - 1) === 0x09)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
