@@ -9,6 +9,7 @@
  */
 import type { TLSSocket } from "node:tls";
 import type { WebSocket } from "ws";
+import { noEvents } from "../../events/types.ts";
 import { emptyThrottleState, recordOutcome, type ThrottleState, type Verdict } from "../../policy/index.ts";
 import { parseSipAddress } from "../../policy/domains.ts";
 import { NameNotFoundError } from "../../net/resolver.ts";
@@ -16,7 +17,7 @@ import { validateProxyRequest, type SipRequest, type SipResponse } from "../../w
 import { ConnectionPool } from "./connection-pool.ts";
 import { protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import { answerable, Forwarder, refusalResponse, safeResponse, type OutInterface } from "./forwarder.ts";
-import { connectForRoute } from "./next-hop.ts";
+import { connectForRoute, type NextHop } from "./next-hop.ts";
 import { SrvCache } from "./srv-cache.ts";
 import type { AccessEdgeOptions } from "./options.ts";
 import { addressOf, decideRoute, type Decision, type Side } from "./route-request.ts";
@@ -38,6 +39,10 @@ export class AccessEdge {
   #srv: SrvCache;
   #ownNames: Set<string>;
   #clientAuth: boolean;
+  /** No one listens to events (noEvents): traces of forwarded requests are not built; refusals still are. */
+  #quiet: boolean;
+  #extOut: OutInterface;
+  #intOut: OutInterface;
 
   constructor(private o: AccessEdgeOptions) {
     this.host = o.host;
@@ -52,6 +57,9 @@ export class AccessEdge {
     this.#ownNames = new Set([o.external.fqdn, o.internal.fqdn, o.external.address, o.internal.address].map((n) => n.toLowerCase()));
     this.#clientAuth = identityAllowsClientAuth(o.external.identity);
     this.#srv = new SrvCache(o.external.resolver, SRV_CACHE_MS);
+    this.#quiet = o.events === noEvents;
+    this.#extOut = { fqdn: o.external.fqdn, port: o.external.federationPort, transport: "TLS" };
+    this.#intOut = { fqdn: o.internal.fqdn, port: o.internal.port, transport: "TLS" };
   }
 
   async start(): Promise<void> {
@@ -122,22 +130,39 @@ export class AccessEdge {
   }
 
   #onRequest(req: SipRequest, conn: SipConnection, side: Side): void {
-    this.#handle(req, conn, side).catch((err: unknown) => {
-      this.o.events({ kind: "note", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: ["FED-12"], detail: `handling ${req.method} failed: ${(err as Error).message}` });
-      if (req.method !== "ACK" && !conn.closed) conn.send(safeResponse(answerable(req), 500, "Server Internal Error"));
-    });
+    // Synchronous to the end when the route is known (cached SRV answer, open connection); a promise otherwise.
+    let pending: Promise<void> | void;
+    try {
+      pending = this.#handle(req, conn, side);
+    } catch (err) {
+      this.#failed(req, conn, err);
+      return;
+    }
+    if (pending) pending.catch((err: unknown) => this.#failed(req, conn, err));
   }
 
-  async #handle(req: SipRequest, conn: SipConnection, side: Side): Promise<void> {
+  #failed(req: SipRequest, conn: SipConnection, err: unknown): void {
+    this.o.events({ kind: "note", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: ["FED-12"], detail: `handling ${req.method} failed: ${(err as Error).message}` });
+    if (req.method !== "ACK" && !conn.closed) conn.send(safeResponse(answerable(req), 500, "Server Internal Error"));
+  }
+
+  #handle(req: SipRequest, conn: SipConnection, side: Side): Promise<void> | void {
     const source = side === "internal" ? this.o.internal.fqdn : this.o.external.fqdn;
     const check = validateProxyRequest(req);
     if (check.action === "reject") return this.#refuse(req, conn, protocolRefusal(check.status, check.reason.replace(/ \(.*$/, ""), check.reason), source);
     if (check.action === "answer-locally") return conn.send(safeResponse(req, 200, "OK", [["ms-diagnostics", `0;reason="RFC3261-16.3: ${check.reason}";source="${source}"`]]));
     this.#stripOwnRoutes(req);
 
-    const fromDomain = parseSipAddress(addressOf(req.from()?.uriText))?.domain;
+    const from = addressOf(req.from()?.uriText);
+    const fromDomain = parseSipAddress(from)?.domain;
+    if (side !== "federation" || !fromDomain) return this.#decide(req, conn, side, from, fromDomain, undefined, source);
     // Resolve first: the throttle state must be read after the last await (FED-11 under concurrency).
-    const senderSrvTargets = side === "federation" && fromDomain ? await this.#senderSrv(fromDomain) : undefined;
+    const cached = this.#senderSrvCached(fromDomain);
+    if (cached !== undefined) return this.#decide(req, conn, side, from, fromDomain, cached.targets, source);
+    return this.#senderSrv(fromDomain).then((targets) => this.#decide(req, conn, side, from, fromDomain, targets, source));
+  }
+
+  #decide(req: SipRequest, conn: SipConnection, side: Side, from: string, fromDomain: string | undefined, senderSrvTargets: string[] | undefined, source: string): Promise<void> | void {
     const decision = decideRoute(req, side, {
       config: this.o.config,
       throttle: this.#throttle,
@@ -145,38 +170,48 @@ export class AccessEdge {
       peerNames: conn.info.peer?.names ?? [],
       ...(senderSrvTargets ? { senderSrvTargets } : {}),
       hasRemoteUser: (aor) => this.#remoteFlows.has(aor),
-    });
+    }, from);
     if ("verdict" in decision && decision.verdict) {
       // FED-11: keep the new throttle state before any await, refusals included (watch list, rate window).
       if (decision.verdict.nextThrottleState) this.#throttle = decision.verdict.nextThrottleState;
       this.#traceVerdict(req, conn, decision.verdict);
     }
     if (decision.kind === "refuse") return this.#refuse(req, conn, decision.refusal, source);
-    await this.#dispatch(req, conn, side, decision, fromDomain, source);
+    return this.#dispatch(req, conn, side, decision, fromDomain, source);
   }
 
-  async #dispatch(req: SipRequest, conn: SipConnection, side: Side, d: Exclude<Decision, { kind: "refuse" }>, fromDomain: string | undefined, source: string): Promise<void> {
+  #dispatch(req: SipRequest, conn: SipConnection, side: Side, d: Exclude<Decision, { kind: "refuse" }>, fromDomain: string | undefined, source: string): Promise<void> | void {
     const o = this.o;
-    const ext: OutInterface = { fqdn: o.external.fqdn, port: o.external.federationPort, transport: "TLS" };
-    const int: OutInterface = { fqdn: o.internal.fqdn, port: o.internal.port, transport: "TLS" };
     if (d.kind === "federate") {
-      const hop = await connectForRoute({ pool: this.#external, resolver: this.#srv, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth }, d.route);
-      if (!hop.ok) return this.#refuse(req, conn, hop.refusal, source);
-      const trust = this.o.config.accessEdge.MarkSourceVerifiableOnOutgoingMessages ? "verified" : "unverified";
-      this.#trace("sip.request", req, conn, d.verdict.rules, `forwarded to ${hop.target} (${d.route.kind}): ${hop.steps.join("; ")}`);
-      return this.#forwarder.forward(req, conn, hop.conn, { out: ext, source, downstreamIsFederation: true, extraHeaders: [["ms-edge-proxy-message-trust", `ms-source-type=InternalUser;ms-ep-fqdn=${o.external.fqdn};ms-source-verified-user=${trust}`]] });
+      const hop = connectForRoute({ pool: this.#external, resolver: this.#srv, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth }, d.route);
+      if (hop instanceof Promise) return hop.then((h) => this.#federate(req, conn, d, h, source));
+      return this.#federate(req, conn, d, hop, source);
     }
     if (d.kind === "to-remote-user") {
       const flow = this.#remoteFlows.get(d.aor)!;
       return this.#forwarder.forward(req, conn, flow, { out: { fqdn: o.external.fqdn, port: flow.info.transport === "wss" ? (o.external.wssPort ?? o.external.remotePort) : o.external.remotePort, transport: flow.info.transport === "wss" ? "WSS" : "TLS" }, source, downstreamIsFederation: false });
     }
-    let pool: SipConnection;
-    try {
-      pool = await this.#internal.get(o.internal.poolFqdn, o.internal.poolPort);
-    } catch (err) {
-      if (!(err instanceof Error)) throw err;
-      return this.#refuse(req, conn, { status: 504, reason: "Server Time-out", diagnostics: { code: 54106, text: `RFC3261-16.6: The front-end pool did not answer: ${err.message}` }, rules: ["RFC3261-16.6"] }, source);
-    }
+    const open = this.#internal.peek(o.internal.poolFqdn, o.internal.poolPort);
+    if (open !== undefined) return this.#toPool(req, conn, side, d, fromDomain, source, open);
+    return this.#internal.get(o.internal.poolFqdn, o.internal.poolPort).then(
+      (pool) => this.#toPool(req, conn, side, d, fromDomain, source, pool),
+      (err: unknown) => {
+        if (!(err instanceof Error)) throw err;
+        return this.#refuse(req, conn, { status: 504, reason: "Server Time-out", diagnostics: { code: 54106, text: `RFC3261-16.6: The front-end pool did not answer: ${err.message}` }, rules: ["RFC3261-16.6"] }, source);
+      },
+    );
+  }
+
+  #federate(req: SipRequest, conn: SipConnection, d: Extract<Decision, { kind: "federate" }>, hop: NextHop, source: string): void {
+    const o = this.o;
+    if (!hop.ok) return this.#refuse(req, conn, hop.refusal, source);
+    const trust = o.config.accessEdge.MarkSourceVerifiableOnOutgoingMessages ? "verified" : "unverified";
+    if (!this.#quiet) this.#trace("sip.request", req, conn, d.verdict.rules, `forwarded to ${hop.target} (${d.route.kind}): ${hop.steps.join("; ")}`);
+    this.#forwarder.forward(req, conn, hop.conn, { out: this.#extOut, source, downstreamIsFederation: true, extraHeaders: [["ms-edge-proxy-message-trust", `ms-source-type=InternalUser;ms-ep-fqdn=${o.external.fqdn};ms-source-verified-user=${trust}`]] });
+  }
+
+  #toPool(req: SipRequest, conn: SipConnection, side: Side, d: Extract<Decision, { kind: "to-pool" }>, fromDomain: string | undefined, source: string, pool: SipConnection): void {
+    const o = this.o;
     const extra: Array<[string, string]> = [];
     if (d.register) {
       conn.tags.set("aor", d.register);
@@ -186,9 +221,9 @@ export class AccessEdge {
     const verdict: Verdict | undefined = d.verdict;
     if (side === "federation" && verdict) extra.push(["ms-edge-proxy-message-trust", `ms-source-type=ExternalFederation;ms-ep-fqdn=${conn.info.peer?.names[0] ?? "unknown"};ms-source-verified-user=${verdict.verification === "verifiable" ? "verified" : "unverified"}`]);
     const discovered = side === "federation" && verdict?.nextThrottleState !== undefined && fromDomain;
-    this.#trace("sip.request", req, conn, verdict?.rules ?? [], `forwarded to the front-end pool ${o.internal.poolFqdn}${d.steps.length ? `: ${d.steps.join("; ")}` : ""}`);
+    if (!this.#quiet) this.#trace("sip.request", req, conn, verdict?.rules ?? [], `forwarded to the front-end pool ${o.internal.poolFqdn}${d.steps.length ? `: ${d.steps.join("; ")}` : ""}`);
     this.#forwarder.forward(req, conn, pool, {
-      out: int, source, downstreamIsFederation: false, extraHeaders: extra,
+      out: this.#intOut, source, downstreamIsFederation: false, extraHeaders: extra,
       ...(discovered ? { onFinal: (status: number) => { this.#throttle = recordOutcome(this.#throttle, fromDomain, status >= 200 && status < 300); } } : {}),
     });
   }
@@ -204,6 +239,8 @@ export class AccessEdge {
   }
 
   #traceVerdict(req: SipRequest, conn: SipConnection, v: Verdict): void {
+    // Nobody listens (a bench edge): skip building what would be dropped; refusals and FED-11 notes are always traced.
+    if (this.#quiet && v.allowed && !v.events?.length) return;
     const summary = v.allowed ? `allowed ${req.method}: route ${v.route?.kind}, ${v.verification}` : `refused ${v.refusal?.status}: ${v.refusal?.diagnostics.text}`;
     this.o.events({ kind: "policy.verdict", ts: Date.now(), host: this.host, tuple: conn.info.tuple, rules: v.rules, allowed: v.allowed, summary, steps: v.steps });
     // FED-11: the product's event log entries (14601 report, 14603 limited), as notes naming the rule.
@@ -217,6 +254,14 @@ export class AccessEdge {
       if (!top || top.uri.kind !== "sip" || !this.#ownNames.has(top.uri.host.toLowerCase())) return;
       req.headers.removeFirstValue("Route");
     }
+  }
+
+  /** #senderSrv's answer when the cache holds a fresh one (no wait), else undefined. */
+  #senderSrvCached(domain: string): { targets: string[] } | undefined {
+    const hit = this.#srv.peek(`_sipfederationtls._tcp.${domain}`);
+    if (hit === undefined) return undefined;
+    // The cache keeps only definite "no such name/data" errors: no record.
+    return "records" in hit ? { targets: hit.records.map((r) => r.target) } : { targets: [] };
   }
 
   /** FED-10: the targets of the sender domain's federation SRV; [] for no record, undefined when DNS failed. */

@@ -41,6 +41,12 @@ export class ConnectionPool {
 
   constructor(private readonly o: ConnectionPoolOptions) {}
 
+  /** The open connection to fqdn:port when there is one (what get() would resolve to at once), without waiting. */
+  peek(fqdn: string, port: number): SipConnection | undefined {
+    const open = this.#open.get(`${fqdn.toLowerCase()}:${port}`);
+    return open && !open.closed ? open : undefined;
+  }
+
   /** An open connection to fqdn:port, dialled when there is none. Throws DialError or NameNotFoundError. */
   get(fqdn: string, port: number, opts: GetOptions = {}): Promise<SipConnection> {
     const key = `${fqdn.toLowerCase()}:${port}`;

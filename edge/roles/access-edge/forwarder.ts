@@ -6,9 +6,9 @@
  * 408 (Timer F) / 504 (next hop closed) with ms-diagnostics (FED-12). ACK is
  * forwarded without a transaction (17.1.1.3: it has no response).
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import type { EventSink } from "../../events/types.ts";
-import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, removeTopVia, SipHeaders, SipRequest, SipResponse } from "../../wire/sip/index.ts";
+import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, SipHeaders, SipRequest, SipResponse, type SipHeaderField } from "../../wire/sip/index.ts";
 import { edgeRefusal, formatMsDiagnostics, protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import type { SipConnection } from "./sip-connection.ts";
 import { TransactionTable, transactionKey, type TransactionEnd } from "./transactions.ts";
@@ -33,10 +33,18 @@ export interface ForwardOptions {
 
 const RECORD_ROUTED = new Set(["INVITE", "SUBSCRIBE", "REFER"]);
 
+const ANSWER_FIELDS = ["Via", "From", "To", "Call-ID", "CSeq"];
+
+/** Copies of the fields a response copies (8.2.6.2), in that order. */
+function answerFields(req: SipRequest): SipHeaderField[] {
+  const fields: SipHeaderField[] = [];
+  for (const n of ANSWER_FIELDS) for (const f of req.headers.fieldsOf(n)) fields.push({ ...f });
+  return fields;
+}
+
 /** The fields a response copies (8.2.6.2), taken before our edits so our own answers carry the request's Via path. */
 export function answerable(req: SipRequest): SipRequest {
-  const fields = ["Via", "From", "To", "Call-ID", "CSeq"].flatMap((n) => req.headers.fieldsOf(n).map((f) => ({ ...f })));
-  return new SipRequest(req.method, req.uri, new SipHeaders(fields));
+  return new SipRequest(req.method, req.uri, new SipHeaders(answerFields(req)));
 }
 
 export function refusalResponse(req: SipRequest, refusal: EdgeRefusal, source: string): SipResponse {
@@ -51,7 +59,7 @@ export function safeResponse(req: SipRequest, status: number, reason?: string, e
   try {
     return createResponse(req, status, reason, extra);
   } catch {
-    const headers = new SipHeaders(["Via", "From", "To", "Call-ID", "CSeq"].flatMap((n) => req.headers.fieldsOf(n).map((f) => ({ ...f }))));
+    const headers = new SipHeaders(answerFields(req));
     for (const [n, v] of extra) headers.append(n, v);
     headers.append("Content-Length", "0");
     return new SipResponse(status, reason ?? "Bad Request", headers);
@@ -60,9 +68,12 @@ export function safeResponse(req: SipRequest, status: number, reason?: string, e
 
 export class Forwarder {
   readonly transactions: TransactionTable;
+  /** SHA-1 state after "<host>\0", copied per branch instead of hashing the host again. */
+  #branchBase: Hash;
 
   constructor(private readonly host: string, private readonly events: EventSink, timeoutMs: number) {
     this.transactions = new TransactionTable(timeoutMs);
+    this.#branchBase = createHash("sha1").update(host).update("\0");
   }
 
   /**
@@ -75,7 +86,7 @@ export class Forwarder {
 
   #derive(incoming: string | undefined): string | undefined {
     if (!isRfc3261Branch(incoming)) return undefined;
-    return MAGIC_COOKIE + createHash("sha1").update(this.host).update("\0").update(incoming!).digest("hex").slice(0, 24);
+    return MAGIC_COOKIE + this.#branchBase.copy().update(incoming!).digest("hex").slice(0, 24);
   }
 
   /**
@@ -128,7 +139,8 @@ export class Forwarder {
       this.events({ kind: "sip.response", ts: Date.now(), host: this.host, tuple: from.info.tuple, rules: [], status: res.status, callId: res.callId(), detail: "matches no transaction of this edge (late or stray): dropped" });
       return;
     }
-    removeTopVia(res);
+    // 16.7 step 3; the Via was parsed (and checked) when the response was framed: no need to parse it again.
+    res.headers.removeFirstValue("Via");
     if (res.status < 200) {
       this.transactions.provisional(tx);
       if (!tx.upstream.closed) tx.upstream.send(res);

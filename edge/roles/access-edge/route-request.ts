@@ -46,8 +46,8 @@ function verdictRefusal(v: Verdict): EdgeRefusal {
   return { status: r.status, reason: r.reason, diagnostics: r.diagnostics, rules: v.rules };
 }
 
-export function decideRoute(req: SipRequest, side: Side, ctx: RouteContext): Decision {
-  const from = addressOf(req.from()?.uriText);
+/** `from`: the sender as addressOf gives it, when the caller already has it. */
+export function decideRoute(req: SipRequest, side: Side, ctx: RouteContext, from = addressOf(req.from()?.uriText)): Decision {
   const to = addressOf(req.to()?.uriText);
   if (side === "remote") {
     const access = checkOutsideAccess(ctx.config, from);

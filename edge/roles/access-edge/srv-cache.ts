@@ -13,6 +13,17 @@ export class SrvCache {
 
   constructor(private readonly resolver: NameResolver, private readonly ttlMs = 30_000, private readonly maxEntries = 4096) {}
 
+  /**
+   * The fresh answer held for this name, without waiting: records, or the cached "no such
+   * name/data" error; undefined when nothing fresh is held (then call resolveSrv). Lets a
+   * request whose route is known go through without a turn of the event loop.
+   */
+  peek(name: string): { records: SrvTarget[] } | { error: NameNotFoundError } | undefined {
+    const hit = this.#entries.get(name.toLowerCase());
+    if (!hit || Date.now() - hit.at >= this.ttlMs) return undefined;
+    return hit.error ? { error: hit.error } : { records: hit.records! };
+  }
+
   /** Like resolver.resolveSrv: the records, or throws the NameNotFoundError the resolver threw. */
   async resolveSrv(name: string): Promise<SrvTarget[]> {
     const key = name.toLowerCase();

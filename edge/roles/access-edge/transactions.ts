@@ -22,7 +22,8 @@ export interface ClientTransaction {
   upstream: SipConnection;
   downstream: SipConnection;
   invite: boolean;
-  timer: NodeJS.Timeout | undefined;
+  /** Date.now() when Timer F / B fires; undefined once stopped (an INVITE's provisional response). */
+  deadline: number | undefined;
   onEnd(end: TransactionEnd): void;
 }
 
@@ -30,15 +31,26 @@ export function transactionKey(branch: string, method: string): string {
   return `${branch}|${method.toUpperCase()}`;
 }
 
+/**
+ * Every transaction has the same timeout, so deadlines come in the order transactions
+ * are added: one queue and one timer armed for the oldest live deadline, instead of a
+ * timer per transaction set and cleared on every request (the relay's hot path).
+ * Transactions that ended stay in the queue until the timer or a compaction skips them.
+ */
 export class TransactionTable {
   #byKey = new Map<string, ClientTransaction>();
+  #queue: ClientTransaction[] = [];
+  #head = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
 
   constructor(private readonly timeoutMs: number) {}
 
-  add(t: Omit<ClientTransaction, "timer">): void {
-    const tx: ClientTransaction = { ...t, timer: undefined };
-    tx.timer = setTimeout(() => this.#end(tx, { kind: "timeout" }), this.timeoutMs);
+  add(t: Omit<ClientTransaction, "deadline">): void {
+    const tx: ClientTransaction = { ...t, deadline: Date.now() + this.timeoutMs };
     this.#byKey.set(t.key, tx);
+    this.#queue.push(tx);
+    if (this.#timer === undefined) this.#arm();
   }
 
   /** A response arrived: provisional ones stop Timer B of an INVITE, final ones end the transaction. */
@@ -47,10 +59,7 @@ export class TransactionTable {
   }
 
   provisional(tx: ClientTransaction): void {
-    if (tx.invite && tx.timer) {
-      clearTimeout(tx.timer);
-      tx.timer = undefined;
-    }
+    if (tx.invite) tx.deadline = undefined;
   }
 
   final(tx: ClientTransaction, response: SipResponse): void {
@@ -67,14 +76,66 @@ export class TransactionTable {
   }
 
   stop(): void {
-    for (const tx of this.#byKey.values()) if (tx.timer) clearTimeout(tx.timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
     this.#byKey.clear();
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  #live(tx: ClientTransaction): boolean {
+    return tx.deadline !== undefined && this.#byKey.get(tx.key) === tx;
+  }
+
+  /** Drop ended transactions off the front, then arm the timer for the oldest live deadline (none: no timer). */
+  #arm(): void {
+    const q = this.#queue;
+    while (this.#head < q.length && !this.#live(q[this.#head]!)) this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > q.length) {
+      this.#queue = q.slice(this.#head);
+      this.#head = 0;
+    }
+    const next = this.#queue[this.#head];
+    if (next === undefined) {
+      this.#queue = [];
+      this.#head = 0;
+      return;
+    }
+    const at = next.deadline!;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, at - Date.now()));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = Date.now();
+    // Re-read the queue each turn: ending a transaction may empty and reset it.
+    for (;;) {
+      const tx = this.#queue[this.#head];
+      if (tx === undefined) break;
+      if (this.#live(tx) && tx.deadline! > now) break;
+      this.#head++;
+      if (this.#live(tx)) this.#end(tx, { kind: "timeout" });
+    }
+    this.#arm();
   }
 
   #end(tx: ClientTransaction, end: TransactionEnd): void {
     if (this.#byKey.get(tx.key) !== tx) return;
     this.#byKey.delete(tx.key);
-    if (tx.timer) clearTimeout(tx.timer);
+    tx.deadline = undefined;
+    // Nothing left to time: no timer keeps the process alive for a transaction that ended.
+    if (this.#byKey.size === 0) {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#queue = [];
+      this.#head = 0;
+    }
     tx.onEnd(end);
   }
 }
