@@ -119,7 +119,8 @@ export class SipStreamFramer {
     // 18.3: on a stream Content-Length MUST be present; without it take an empty body.
     const len = bodyLen ?? 0;
     if (b.length < headLen + len) return undefined;
-    const bytes = Buffer.from(this.#consume(headLen + len));
+    // A view, not a copy: the header fields' raw bytes already point into this buffer.
+    const bytes = this.#consume(headLen + len);
     const body = bytes.subarray(headLen);
     if (head === undefined) return { type: "malformed", error: headError as WireDecodeError, bytes, head };
     if (bodyLen === undefined) {

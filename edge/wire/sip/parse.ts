@@ -32,7 +32,6 @@ export function splitHead(head: Buffer, limits?: Partial<SipLimits>): SipHead {
   const maxHeaders = limits?.maxHeaders ?? DEFAULT_SIP_LIMITS.maxHeaders;
   const ascii = isAscii(head);
   const whole = ascii ? head.toString("latin1") : "";
-  const lineText = (s: number, e: number): string => (ascii ? whole.slice(s, e) : head.toString("utf8", s, e));
   const len = head.length;
   let start = 0;
   let lineNo = 0;
@@ -46,7 +45,7 @@ export function splitHead(head: Buffer, limits?: Partial<SipLimits>): SipHead {
     const s = start;
     start = eol;
     lineNo++;
-    const text = lineText(s, e);
+    const text = ascii ? whole.slice(s, e) : head.toString("utf8", s, e);
     if (lineNo === 1) {
       startLine = text;
       continue;
@@ -131,13 +130,21 @@ export function asResponseError(head: SipHead, err: unknown): unknown {
   return err;
 }
 
-/** Index of the end of the header section ("\r\n\r\n"), or -1. Tolerates "\n\n". */
+/**
+ * Where the header section ends: the first "\r\n\r\n" or "\n\n" starting at or after
+ * `from` (whichever starts first), or undefined. One pass over the line feeds: a
+ * search for each pattern would scan the rest of a buffer of many messages for a
+ * "\n\n" that is not there, once per message.
+ */
 export function findHeadEnd(buf: Buffer, from = 0): { at: number; sepLen: number } | undefined {
-  const crlf = buf.indexOf("\r\n\r\n", from, "latin1");
-  const lf = buf.indexOf("\n\n", from, "latin1");
-  if (crlf < 0 && lf < 0) return undefined;
-  if (lf >= 0 && (crlf < 0 || lf < crlf)) return { at: lf, sepLen: 2 };
-  return { at: crlf, sepLen: 4 };
+  let i = buf.indexOf(0x0a, from);
+  while (i >= 0) {
+    const next = buf[i + 1];
+    if (next === 0x0a) return { at: i, sepLen: 2 };
+    if (next === 0x0d && buf[i + 2] === 0x0a && i - 1 >= from && buf[i - 1] === 0x0d) return { at: i - 1, sepLen: 4 };
+    i = buf.indexOf(0x0a, i + 1);
+  }
+  return undefined;
 }
 
 /** Number of leading CRLF (or LF) bytes, ignored before a start-line (7.5). */

@@ -71,8 +71,27 @@ export function parseHostPort(s: string, where: string): { host: string; port: n
   return { host, port };
 }
 
-/** Parse any URI: sip/sips fully, other schemes as opaque text. No whitespace allowed. */
+/**
+ * URIs already parsed, by text: the same few (Request-URI, From, To, Contact of the
+ * users talking) come back on every message of a busy proxy. A parse depends only on
+ * the text (`where` only names the place of an error, and errors are not kept), and
+ * nothing edits a parsed URI, so a kept result is the same answer. Bounded: cleared
+ * when full.
+ */
+const PARSED = new Map<string, AnyUri>();
+const PARSED_MAX = 512;
+
+/** Parse any URI: sip/sips fully, other schemes as opaque text. No whitespace allowed. Treat the result as read-only. */
 export function parseUri(text: string, where: string): AnyUri {
+  const kept = PARSED.get(text);
+  if (kept !== undefined) return kept;
+  const uri = parseUriText(text, where);
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(text, uri);
+  return uri;
+}
+
+function parseUriText(text: string, where: string): AnyUri {
   const colon = text.indexOf(":");
   const scheme = colon < 0 ? "" : text.slice(0, colon);
   if (!SCHEME_RE.test(scheme)) throw sipError(where, `no URI scheme in '${text}'`);

@@ -28,10 +28,13 @@ function reject(status: number, why: string, headers: Array<[string, string]> = 
   return { action: "reject", status, reason: `${reasonPhrase(status)} (${why})`, headers };
 }
 
+const DEFAULT_SCHEMES: readonly string[] = ["sip", "sips"];
+const NO_EXTENSIONS: ReadonlySet<string> = new Set();
+
 /** 16.3 steps 1, 2, 3 and 5 (loop detection, step 4, needs the proxy's own Via state). */
 export function validateProxyRequest(req: SipRequest, opts: ProxyValidationOptions = {}): ProxyVerdict {
-  const schemes = (opts.supportedSchemes ?? ["sip", "sips"]).map((s) => s.toLowerCase());
-  const supported = new Set((opts.supportedExtensions ?? []).map((s) => s.toLowerCase()));
+  const schemes = opts.supportedSchemes === undefined ? DEFAULT_SCHEMES : opts.supportedSchemes.map((s) => s.toLowerCase());
+  const supported = opts.supportedExtensions === undefined ? NO_EXTENSIONS : new Set(opts.supportedExtensions.map((s) => s.toLowerCase()));
   let maxForwards: number | undefined;
   try {
     // Step 1, reasonable syntax: the fields a proxy needs parse, and the mandatory ones (8.1.1) exist.
