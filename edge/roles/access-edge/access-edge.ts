@@ -42,6 +42,8 @@ export class AccessEdge {
   /** No one listens to events (noEvents): traces of forwarded requests are not built; refusals still are. */
   #quiet: boolean;
   #extOut: OutInterface;
+  /** Made once: a function created per request costs a name definition under tsx (keepNames). */
+  #hasRemoteUser = (aor: string): boolean => this.#remoteFlows.has(aor);
   #intOut: OutInterface;
 
   constructor(private o: AccessEdgeOptions) {
@@ -169,7 +171,7 @@ export class AccessEdge {
       now: (this.o.now ?? Date.now)(),
       peerNames: conn.info.peer?.names ?? [],
       ...(senderSrvTargets ? { senderSrvTargets } : {}),
-      hasRemoteUser: (aor) => this.#remoteFlows.has(aor),
+      hasRemoteUser: this.#hasRemoteUser,
     }, from);
     if ("verdict" in decision && decision.verdict) {
       // FED-11: keep the new throttle state before any await, refusals included (watch list, rate window).

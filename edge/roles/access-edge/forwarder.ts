@@ -125,7 +125,7 @@ export class Forwarder {
       upstream,
       downstream,
       invite: req.method === "INVITE",
-      onEnd: (end) => this.#ended(end, original, upstream, o),
+      onEnd: this.#endHandler(original, upstream, o),
     });
     downstream.send(req);
   }
@@ -147,6 +147,11 @@ export class Forwarder {
       return;
     }
     this.transactions.final(tx, res);
+  }
+
+  /** The transaction's end callback; returned, not written inline, so tsx (keepNames) does not name a function per request. */
+  #endHandler(original: SipRequest, upstream: SipConnection, o: ForwardOptions): (end: TransactionEnd) => void {
+    return (end) => this.#ended(end, original, upstream, o);
   }
 
   #ended(end: TransactionEnd, original: SipRequest, upstream: SipConnection, o: ForwardOptions): void {

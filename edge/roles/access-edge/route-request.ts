@@ -41,6 +41,27 @@ export function addressOf(uriText: string | undefined): string {
   return a ? `${a.user}@${a.domain}` : (uriText ?? "");
 }
 
+/**
+ * Outbound verdicts by configuration object, sender, target and method. decide() is
+ * pure and an outbound decision reads nothing else (no FED-11 state, no clock, no
+ * peer: those are inbound), so a kept verdict is the verdict; a new configuration
+ * (AccessEdge.setConfig) is a new object and starts empty. Bounded per configuration.
+ */
+const OUTBOUND = new WeakMap<FederationConfig, Map<string, Verdict>>();
+const OUTBOUND_MAX = 4096;
+
+function decideOutboundKept(config: FederationConfig, from: string, to: string, method: string, now: number): Verdict {
+  let kept = OUTBOUND.get(config);
+  if (kept === undefined) OUTBOUND.set(config, (kept = new Map()));
+  const key = `${method}\n${from}\n${to}`;
+  const hit = kept.get(key);
+  if (hit !== undefined) return hit;
+  const verdict = decide(config, { direction: "outbound", from, to, method, now });
+  if (kept.size >= OUTBOUND_MAX) kept.clear();
+  kept.set(key, verdict);
+  return verdict;
+}
+
 function verdictRefusal(v: Verdict): EdgeRefusal {
   const r = v.refusal!;
   return { status: r.status, reason: r.reason, diagnostics: r.diagnostics, rules: v.rules };
@@ -60,7 +81,7 @@ export function decideRoute(req: SipRequest, side: Side, ctx: RouteContext, from
       if (ctx.hasRemoteUser(to)) return { kind: "to-remote-user", aor: to, steps: [`${to} is signed in from outside through this edge`] };
       return { kind: "refuse", refusal: edgeRefusal("notRegistered", to), steps: [] };
     }
-    const verdict = decide(ctx.config, { direction: "outbound", from, to, method: req.method, now: ctx.now });
+    const verdict = decideOutboundKept(ctx.config, from, to, req.method, ctx.now);
     if (!verdict.allowed) return { kind: "refuse", refusal: verdictRefusal(verdict), verdict, steps: [] };
     const route = verdict.route!;
     if (route.kind === "internal" || route.kind === "xmpp")
