@@ -56,23 +56,22 @@ export class SipConnection {
 
   static overTls(socket: TLSSocket, info: SipConnectionInfo, events: EventSink, limits?: Partial<SipLimits>): SipConnection {
     // Messages written in one turn of the event loop (every socket read of that turn) leave
-    // together in one writev: cork until the check phase, after this turn's I/O callbacks.
-    let corked = false;
+    // together: kept here and written as one buffer in the check phase, after this turn's
+    // I/O callbacks. One socket write per turn instead of one per message: each goes
+    // through the stream machinery and TLS (one record, one system call).
+    let pending: Buffer[] = [];
     const flush = () => {
-      corked = false;
-      socket.uncork();
+      if (pending.length === 0) return;
+      const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+      pending = [];
+      if (!socket.destroyed) socket.write(out);
     };
     const write = (b: Buffer) => {
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        setImmediate(flush);
-      }
-      socket.write(b);
+      if (pending.push(b) === 1) setImmediate(flush);
     };
     // Close after what was written (a 400/513 before closing) has left: end, then destroy shortly after.
     const close = () => {
-      socket.uncork();
+      flush();
       socket.end();
       setTimeout(() => socket.destroy(), 500).unref();
     };

@@ -88,14 +88,19 @@ export class TransactionTable {
     return tx.deadline !== undefined && this.#byKey.get(tx.key) === tx;
   }
 
-  /** Drop ended transactions off the front, then arm the timer for the oldest live deadline (none: no timer). */
-  #arm(): void {
+  /** Step the queue's front past transactions that ended (or stopped timing); compact now and then. */
+  #advance(): void {
     const q = this.#queue;
     while (this.#head < q.length && !this.#live(q[this.#head]!)) this.#head++;
     if (this.#head > 1024 && this.#head * 2 > q.length) {
       this.#queue = q.slice(this.#head);
       this.#head = 0;
     }
+  }
+
+  /** Drop ended transactions off the front, then arm the timer for the oldest live deadline (none: no timer). */
+  #arm(): void {
+    this.#advance();
     const next = this.#queue[this.#head];
     if (next === undefined) {
       this.#queue = [];
@@ -128,6 +133,9 @@ export class TransactionTable {
     if (this.#byKey.get(tx.key) !== tx) return;
     this.#byKey.delete(tx.key);
     tx.deadline = undefined;
+    // Answers come back about in the order requests left: step past what has ended, so a
+    // busy edge does not hold every request of the last Timer F period until the timer fires.
+    this.#advance();
     // Nothing left to time: no timer keeps the process alive for a transaction that ended.
     if (this.#byKey.size === 0) {
       if (this.#timer !== undefined) clearTimeout(this.#timer);
