@@ -15,7 +15,7 @@ abstract class SipMessageBase {
   headers: SipHeaders;
   body: Buffer;
   /** Parsed header values, valid while `headers` is the same object at the same version (a proxy parses each once). */
-  #parsed: Record<string, unknown> = {};
+  #parsed = new Map<string, unknown>();
   #parsedOf: SipHeaders | undefined;
   #parsedAt = -1;
 
@@ -28,13 +28,14 @@ abstract class SipMessageBase {
   protected memo<T>(key: string, parse: () => T): T {
     const h = this.headers;
     if (this.#parsedOf !== h || this.#parsedAt !== h.version) {
-      this.#parsed = {};
+      this.#parsed.clear();
       this.#parsedOf = h;
       this.#parsedAt = h.version;
     }
-    if (key in this.#parsed) return this.#parsed[key] as T;
+    const known = this.#parsed.get(key);
+    if (known !== undefined || this.#parsed.has(key)) return known as T;
     const v = parse();
-    this.#parsed[key] = v;
+    this.#parsed.set(key, v);
     return v;
   }
 

@@ -4,14 +4,14 @@
  *   gen-value = token / host / quoted-string,
  * and splitting "value *(COMMA value)" while respecting quoted-strings and <...>.
  */
-import { isTokenChar, isWsp, readQuoted, sipError, skipWsp, trimWsp } from "./syntax.ts";
+import { isTokenCode, isWsp, readQuoted, sipError, skipWsp, trimWsp } from "./syntax.ts";
 
 /** Ordered parameters; names are case-insensitive (lower-cased keys), null = no value. */
 export type SipParams = Map<string, string | null>;
 
 /** Characters of a gen-value that is a token or a host (incl. IPv6 reference). */
-function isGenValueChar(c: string): boolean {
-  return isTokenChar(c) || c === ":" || c === "[" || c === "]";
+function isGenValueCode(code: number): boolean {
+  return isTokenCode(code) || code === 0x3a || code === 0x5b || code === 0x5d;
 }
 
 /**
@@ -22,23 +22,23 @@ export function parseParams(s: string, i: number, where: string): SipParams {
   const params: SipParams = new Map();
   let j = skipWsp(s, i);
   while (j < s.length) {
-    if (s[j] !== ";") throw sipError(where, `unexpected '${s[j]}' where a ';' parameter was expected`);
+    if (s.charCodeAt(j) !== 0x3b) throw sipError(where, `unexpected '${s[j]}' where a ';' parameter was expected`);
     j = skipWsp(s, j + 1);
     const nameStart = j;
-    while (j < s.length && isTokenChar(s[j] as string)) j++;
+    while (j < s.length && isTokenCode(s.charCodeAt(j))) j++;
     if (j === nameStart) throw sipError(where, "empty parameter name");
     const name = s.slice(nameStart, j).toLowerCase();
     j = skipWsp(s, j);
     let value: string | null = null;
-    if (s[j] === "=") {
+    if (s.charCodeAt(j) === 0x3d) {
       j = skipWsp(s, j + 1);
-      if (s[j] === '"') {
+      if (s.charCodeAt(j) === 0x22) {
         const q = readQuoted(s, j, where);
         value = q.text;
         j = q.end;
       } else {
         const vStart = j;
-        while (j < s.length && isGenValueChar(s[j] as string)) j++;
+        while (j < s.length && isGenValueCode(s.charCodeAt(j))) j++;
         if (j === vStart) throw sipError(where, `parameter '${name}' has '=' but no value`);
         value = s.slice(vStart, j);
       }
@@ -50,12 +50,18 @@ export function parseParams(s: string, i: number, where: string): SipParams {
   return params;
 }
 
+function isGenValue(v: string): boolean {
+  if (v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) if (!isGenValueCode(v.charCodeAt(i))) return false;
+  return true;
+}
+
 /** Format parameters back as ";a=b;c" (values that are not gen-value tokens are quoted). */
 export function formatParams(params: SipParams): string {
   let out = "";
   for (const [k, v] of params) {
     if (v === null) out += `;${k}`;
-    else if (v.length > 0 && [...v].every(isGenValueChar)) out += `;${k}=${v}`;
+    else if (isGenValue(v)) out += `;${k}=${v}`;
     else out += `;${k}="${v.replace(/["\\]/g, (m) => "\\" + m)}"`;
   }
   return out;

@@ -21,6 +21,11 @@ export function isWord(s: string): boolean {
 const TOKEN_CHARS = new Uint8Array(128);
 for (let i = 0; i < 128; i++) TOKEN_CHARS[i] = TOKEN_RE.test(String.fromCharCode(i)) ? 1 : 0;
 
+/** isTokenChar by character code (scanners that walk a string by index). */
+export function isTokenCode(code: number): boolean {
+  return code < 128 && TOKEN_CHARS[code] === 1;
+}
+
 export function isTokenChar(c: string): boolean {
   if (c.length !== 1) return false;
   const code = c.charCodeAt(0);
@@ -34,7 +39,8 @@ export function isWsp(c: string | undefined): boolean {
 
 /** Index of the first non-WSP character at or after i. */
 export function skipWsp(s: string, i: number): number {
-  while (i < s.length && isWsp(s[i])) i++;
+  let c = s.charCodeAt(i);
+  while (c === 0x20 || c === 0x09) c = s.charCodeAt(++i);
   return i;
 }
 

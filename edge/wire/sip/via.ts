@@ -6,7 +6,7 @@
  *   SLASH = SWS "/" SWS, sent-by = host [ COLON port ], COLON = SWS ":" SWS
  */
 import { formatParams, parseParams, type SipParams } from "./params.ts";
-import { isToken, isTokenChar, isWsp, sipError, skipWsp, trimWsp } from "./syntax.ts";
+import { isToken, isTokenCode, isWsp, sipError, skipWsp, trimWsp } from "./syntax.ts";
 import { parseHostPort } from "./uri.ts";
 
 export interface SipVia {
@@ -25,7 +25,7 @@ export interface SipVia {
 
 function readToken(s: string, i: number): { tok: string; end: number } {
   let j = i;
-  while (j < s.length && isTokenChar(s[j] as string)) j++;
+  while (j < s.length && isTokenCode(s.charCodeAt(j))) j++;
   return { tok: s.slice(i, j), end: j };
 }
 
