@@ -17,7 +17,7 @@ import { validateProxyRequest, type SipRequest, type SipResponse } from "../../w
 import { ConnectionPool } from "./connection-pool.ts";
 import { protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import { answerable, Forwarder, refusalResponse, safeResponse, type OutInterface } from "./forwarder.ts";
-import { connectForRoute, type NextHop } from "./next-hop.ts";
+import { connectForRoute, type NextHop, type NextHopContext } from "./next-hop.ts";
 import { SrvCache } from "./srv-cache.ts";
 import type { AccessEdgeOptions } from "./options.ts";
 import { addressOf, decideRoute, type Decision, type Side } from "./route-request.ts";
@@ -42,6 +42,7 @@ export class AccessEdge {
   /** No one listens to events (noEvents): traces of forwarded requests are not built; refusals still are. */
   #quiet: boolean;
   #extOut: OutInterface;
+  #hopContext: NextHopContext;
   /** Made once: a function created per request costs a name definition under tsx (keepNames). */
   #hasRemoteUser = (aor: string): boolean => this.#remoteFlows.has(aor);
   #intOut: OutInterface;
@@ -60,6 +61,7 @@ export class AccessEdge {
     this.#clientAuth = identityAllowsClientAuth(o.external.identity);
     this.#srv = new SrvCache(o.external.resolver, SRV_CACHE_MS);
     this.#quiet = o.events === noEvents;
+    this.#hopContext = { pool: this.#external, resolver: this.#srv, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth, traceSteps: !this.#quiet };
     this.#extOut = { fqdn: o.external.fqdn, port: o.external.federationPort, transport: "TLS" };
     this.#intOut = { fqdn: o.internal.fqdn, port: o.internal.port, transport: "TLS" };
   }
@@ -185,7 +187,7 @@ export class AccessEdge {
   #dispatch(req: SipRequest, conn: SipConnection, side: Side, d: Exclude<Decision, { kind: "refuse" }>, fromDomain: string | undefined, source: string): Promise<void> | void {
     const o = this.o;
     if (d.kind === "federate") {
-      const hop = connectForRoute({ pool: this.#external, resolver: this.#srv, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth }, d.route);
+      const hop = connectForRoute(this.#hopContext, d.route);
       if (hop instanceof Promise) return hop.then((h) => this.#federate(req, conn, d, h, source));
       return this.#federate(req, conn, d, hop, source);
     }

@@ -25,6 +25,8 @@ export interface NextHopContext {
   peerProduct: PeerProductLookup;
   /** PIC-2: our external certificate carries clientAuth. */
   ownCertAllowsClientAuth: boolean;
+  /** false: nobody reads the steps (the edge has no event sink): the ones written for every request (SRV order, CERT-2 of an open connection) are skipped. */
+  traceSteps?: boolean;
 }
 
 export type NextHop = { ok: true; conn: SipConnection; target: string; steps: string[] } | { ok: false; refusal: EdgeRefusal; steps: string[] };
@@ -72,7 +74,7 @@ function fromSrv(ctx: NextHopContext, route: SrvRoute, records: SrvTarget[], ste
   if (ordered.length === 0) return { ok: false, refusal: edgeRefusal("srvNotFound", `${route.srvName} says no service`, [route.rule]), steps };
   const peer = ctx.peerProduct(route.domain) ?? { product: "lync2013", loadBalancing: "dns" };
   const failover = failoverPolicy(peer.product, peer.loadBalancing);
-  steps.push(`DNS-1: SRV ${route.srvName} -> ${ordered.map((r) => `${r.target}:${r.port}`).join(", ")}`, `${failover.rule}: ${failover.text}`);
+  if (ctx.traceSteps !== false) steps.push(`DNS-1: SRV ${route.srvName} -> ${ordered.map((r) => `${r.target}:${r.port}`).join(", ")}`, `${failover.rule}: ${failover.text}`);
   const targets = (failover.tryNextTarget ? ordered : ordered.slice(0, 1)).map((r) => ({ fqdn: r.target, port: r.port }));
   return viaTargets(ctx, route, targets, failover, steps);
 }
@@ -82,7 +84,7 @@ function viaTargets(ctx: NextHopContext, route: FederationRoute, targets: Target
   const first = targets[0];
   const open = first === undefined ? undefined : ctx.pool.peek(first.fqdn, first.port);
   if (first !== undefined && open !== undefined) {
-    steps.push(`CERT-2: ${first.fqdn}:${first.port} presented a trusted certificate naming ${expectedPeerName(route, first.fqdn) ?? first.fqdn}`);
+    if (ctx.traceSteps !== false) steps.push(`CERT-2: ${first.fqdn}:${first.port} presented a trusted certificate naming ${expectedPeerName(route, first.fqdn) ?? first.fqdn}`);
     return { ok: true, conn: open, target: first.fqdn, steps };
   }
   return dialTargets(ctx, route, targets, failover, steps);

@@ -47,7 +47,7 @@ export class TransactionTable {
   constructor(private readonly timeoutMs: number) {}
 
   add(t: Omit<ClientTransaction, "deadline">): void {
-    const tx: ClientTransaction = { ...t, deadline: Date.now() + this.timeoutMs };
+    const tx: ClientTransaction = { key: t.key, request: t.request, upstream: t.upstream, downstream: t.downstream, invite: t.invite, deadline: Date.now() + this.timeoutMs, onEnd: t.onEnd };
     this.#byKey.set(t.key, tx);
     this.#queue.push(tx);
     if (this.#timer === undefined) this.#arm();
@@ -84,8 +84,9 @@ export class TransactionTable {
     this.#head = 0;
   }
 
+  /** Still timed: #end clears the deadline of every transaction it ends (and ignores one the table no longer holds). */
   #live(tx: ClientTransaction): boolean {
-    return tx.deadline !== undefined && this.#byKey.get(tx.key) === tx;
+    return tx.deadline !== undefined;
   }
 
   /** Step the queue's front past transactions that ended (or stopped timing); compact now and then. */

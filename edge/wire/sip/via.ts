@@ -52,8 +52,11 @@ export function parseVia(value: string, where: string): SipVia {
   // sent-by ends at ';' or end; COLON may carry SWS around it.
   let j = i;
   while (j < s.length && s[j] !== ";") j++;
-  const sentBy = trimWsp(s.slice(i, j)).replace(/[ \t]*:[ \t]*(?=\d+$)/, ":");
-  if (sentBy === "" || /[ \t]/.test(sentBy)) throw sipError(where, "bad sent-by");
+  const written = trimWsp(s.slice(i, j));
+  // COLON = SWS ":" SWS: only a sent-by with whitespace needs it removed around the port's colon.
+  const spaced = written.indexOf(" ") >= 0 || written.indexOf("\t") >= 0;
+  const sentBy = spaced ? written.replace(/[ \t]*:[ \t]*(?=\d+$)/, ":") : written;
+  if (sentBy === "" || (spaced && /[ \t]/.test(sentBy))) throw sipError(where, "bad sent-by");
   const { host, port } = parseHostPort(sentBy, where);
   const params = parseParams(s, j, where);
   const branch = params.get("branch");
