@@ -6,7 +6,7 @@
  *   SLASH = SWS "/" SWS, sent-by = host [ COLON port ], COLON = SWS ":" SWS
  */
 import { formatParams, parseParams, type SipParams } from "./params.ts";
-import { isToken, isTokenCode, isWsp, sipError, skipWsp, trimWsp } from "./syntax.ts";
+import { isTokenCode, isWsp, sipError, skipWsp, trimWsp } from "./syntax.ts";
 import { parseHostPort } from "./uri.ts";
 
 export interface SipVia {
@@ -23,10 +23,11 @@ export interface SipVia {
   rport: number | null | undefined;
 }
 
-function readToken(s: string, i: number): { tok: string; end: number } {
+/** End of the token starting at s[i] (i itself when there is none). */
+function tokenEnd(s: string, i: number): number {
   let j = i;
   while (j < s.length && isTokenCode(s.charCodeAt(j))) j++;
-  return { tok: s.slice(i, j), end: j };
+  return j;
 }
 
 function expectSlash(s: string, i: number, where: string): number {
@@ -37,21 +38,25 @@ function expectSlash(s: string, i: number, where: string): number {
 
 export function parseVia(value: string, where: string): SipVia {
   const s = value;
+  // Three tokens (each 1*token-char, so a token exactly when not empty) with SLASHes between.
   let i = skipWsp(s, 0);
-  const name = readToken(s, i);
-  i = expectSlash(s, name.end, where);
-  const ver = readToken(s, i);
-  i = expectSlash(s, ver.end, where);
-  const tr = readToken(s, i);
-  if (!isToken(name.tok) || !isToken(ver.tok) || !isToken(tr.tok)) throw sipError(where, "bad sent-protocol");
-  if (name.tok.toUpperCase() !== "SIP" || ver.tok !== "2.0") {
-    throw sipError(where, `unsupported protocol ${name.tok}/${ver.tok}`);
+  const nameEnd = tokenEnd(s, i);
+  const name = s.slice(i, nameEnd);
+  i = expectSlash(s, nameEnd, where);
+  const verEnd = tokenEnd(s, i);
+  const ver = s.slice(i, verEnd);
+  i = expectSlash(s, verEnd, where);
+  const trEnd = tokenEnd(s, i);
+  const tr = s.slice(i, trEnd);
+  if (name === "" || ver === "" || tr === "") throw sipError(where, "bad sent-protocol");
+  if (name.toUpperCase() !== "SIP" || ver !== "2.0") {
+    throw sipError(where, `unsupported protocol ${name}/${ver}`);
   }
-  if (!isWsp(s[tr.end])) throw sipError(where, "missing LWS before sent-by");
-  i = skipWsp(s, tr.end);
+  if (!isWsp(s[trEnd])) throw sipError(where, "missing LWS before sent-by");
+  i = skipWsp(s, trEnd);
   // sent-by ends at ';' or end; COLON may carry SWS around it.
-  let j = i;
-  while (j < s.length && s[j] !== ";") j++;
+  const semi = s.indexOf(";", i);
+  const j = semi < 0 ? s.length : semi;
   const written = trimWsp(s.slice(i, j));
   // COLON = SWS ":" SWS: only a sent-by with whitespace needs it removed around the port's colon.
   const spaced = written.indexOf(" ") >= 0 || written.indexOf("\t") >= 0;
@@ -70,9 +75,9 @@ export function parseVia(value: string, where: string): SipVia {
     rport = Number(rportRaw);
   }
   return {
-    protocolName: name.tok.toUpperCase(),
-    protocolVersion: ver.tok,
-    transport: tr.tok.toUpperCase(),
+    protocolName: name.toUpperCase(),
+    protocolVersion: ver,
+    transport: tr.toUpperCase(),
     host,
     port,
     params,
