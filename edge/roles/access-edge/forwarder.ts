@@ -6,7 +6,7 @@
  * 408 (Timer F) / 504 (next hop closed) with ms-diagnostics (FED-12). ACK is
  * forwarded without a transaction (17.1.1.3: it has no response).
  */
-import { createHash, type Hash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { EventSink } from "../../events/types.ts";
 import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, SipHeaders, SipRequest, SipResponse, type SipHeaderField } from "../../wire/sip/index.ts";
 import { edgeRefusal, formatMsDiagnostics, protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
@@ -68,12 +68,12 @@ export function safeResponse(req: SipRequest, status: number, reason?: string, e
 
 export class Forwarder {
   readonly transactions: TransactionTable;
-  /** SHA-1 state after "<host>\0", copied per branch instead of hashing the host again. */
-  #branchBase: Hash;
+  /** "<host>\0": what the derived branch's SHA-1 starts with. */
+  #branchPrefix: string;
 
   constructor(private readonly host: string, private readonly events: EventSink, timeoutMs: number) {
     this.transactions = new TransactionTable(timeoutMs);
-    this.#branchBase = createHash("sha1").update(host).update("\0");
+    this.#branchPrefix = `${host}\0`;
   }
 
   /**
@@ -86,7 +86,8 @@ export class Forwarder {
 
   #derive(incoming: string | undefined): string | undefined {
     if (!isRfc3261Branch(incoming)) return undefined;
-    return MAGIC_COOKIE + this.#branchBase.copy().update(incoming!).digest("hex").slice(0, 24);
+    // One-shot SHA-1 of host, NUL, incoming branch (the same digest as three update() calls, without a Hash object).
+    return MAGIC_COOKIE + hash("sha1", this.#branchPrefix + incoming!, "hex").slice(0, 24);
   }
 
   /**

@@ -13,7 +13,8 @@ export function startLineOf(msg: SipMessage): string {
 }
 
 export function serializeSipMessage(msg: SipMessage): Buffer {
-  const parts: Buffer[] = [Buffer.from(startLineOf(msg) + "\r\n", "utf8")];
+  // Pieces are original bytes (Buffer) or text to write as UTF-8; one buffer is filled at the end.
+  const pieces: Array<Buffer | string> = [startLineOf(msg) + "\r\n"];
   const bodyLen = String(msg.body.length);
   let sawLength = false;
   for (const f of msg.headers) {
@@ -21,14 +22,19 @@ export function serializeSipMessage(msg: SipMessage): Buffer {
       if (sawLength) continue; // a second Content-Length would be ambiguous: drop it
       sawLength = true;
       if (trimWsp(f.value) !== bodyLen) {
-        parts.push(Buffer.from(`${f.name}: ${bodyLen}\r\n`, "utf8"));
+        pieces.push(`${f.name}: ${bodyLen}\r\n`);
         continue;
       }
     }
-    if (f.raw !== undefined && f.raw[f.raw.length - 1] === 0x0a) parts.push(f.raw);
-    else parts.push(Buffer.from(`${f.name}: ${f.value}\r\n`, "utf8"));
+    if (f.raw !== undefined && f.raw[f.raw.length - 1] === 0x0a) pieces.push(f.raw);
+    else pieces.push(`${f.name}: ${f.value}\r\n`);
   }
-  if (!sawLength) parts.push(Buffer.from(`${SipHeaders.field("Content-Length", bodyLen).name}: ${bodyLen}\r\n`, "utf8"));
-  parts.push(Buffer.from("\r\n"), msg.body);
-  return Buffer.concat(parts);
+  if (!sawLength) pieces.push(`${SipHeaders.field("Content-Length", bodyLen).name}: ${bodyLen}\r\n`);
+  pieces.push("\r\n", msg.body);
+  let size = 0;
+  for (const p of pieces) size += typeof p === "string" ? Buffer.byteLength(p, "utf8") : p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of pieces) at += typeof p === "string" ? out.write(p, at, "utf8") : p.copy(out, at);
+  return out;
 }
