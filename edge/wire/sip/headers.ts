@@ -118,7 +118,8 @@ export class SipHeaders implements Iterable<SipHeaderField> {
       return;
     }
     const first = this.#fields[at] as SipHeaderField;
-    this.#fields = this.#fields.filter((f, i) => f.key !== key || i === at);
+    // Other lines of this name go; most fields have one line, and then the list stays as it is.
+    if (this.#fields.findIndex((f, i) => i > at && f.key === key) >= 0) this.#fields = this.#fields.filter((f, i) => f.key !== key || i === at);
     first.value = value;
     first.raw = undefined;
   }

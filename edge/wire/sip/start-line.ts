@@ -15,6 +15,7 @@ const WHERE = "start-line";
 
 /** SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; anything but 2.0 is 505 (8.2.2 / 21.5.6). */
 function checkVersion(v: string, isResponse: boolean): string {
+  if (v === "SIP/2.0") return v; // what nearly every message says: both checks below pass
   const fail = isResponse ? sipDiscardError : sipError;
   if (!/^SIP\/\d+\.\d+$/i.test(v)) throw fail(WHERE, `bad SIP-Version '${v}'`, 400);
   if (v.toUpperCase() !== "SIP/2.0") throw fail(WHERE, `unsupported SIP-Version '${v}'`, 505);
@@ -33,7 +34,7 @@ export function parseStartLine(line: string): StartLine {
     return { kind: "response", version: "SIP/2.0", status: Number(code), reason };
   }
   const parts = line.split(" ");
-  if (parts.length !== 3 || parts.some((p) => p === "" || /[\t]/.test(p))) {
+  if (parts.length !== 3 || parts.some((p) => p === "") || line.indexOf("\t") >= 0) {
     throw sipError(WHERE, "Request-Line must be 'Method SP Request-URI SP SIP-Version' with single spaces");
   }
   const [method = "", uri = "", version = ""] = parts;
