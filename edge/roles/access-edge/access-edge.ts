@@ -11,7 +11,6 @@ import type { TLSSocket } from "node:tls";
 import type { WebSocket } from "ws";
 import { noEvents } from "../../events/types.ts";
 import { emptyThrottleState, recordOutcome, type ThrottleState, type Verdict } from "../../policy/index.ts";
-import { parseSipAddress } from "../../policy/domains.ts";
 import { NameNotFoundError } from "../../net/resolver.ts";
 import { validateProxyRequest, type SipRequest, type SipResponse } from "../../wire/sip/index.ts";
 import { ConnectionPool } from "./connection-pool.ts";
@@ -20,7 +19,7 @@ import { answerable, Forwarder, refusalResponse, safeResponse, type OutInterface
 import { connectForRoute, type NextHop, type NextHopContext } from "./next-hop.ts";
 import { SrvCache } from "./srv-cache.ts";
 import type { AccessEdgeOptions } from "./options.ts";
-import { addressOf, decideRoute, type Decision, type Side } from "./route-request.ts";
+import { addressOf, decideRoute, sipAddressOf, type Decision, type Side } from "./route-request.ts";
 import { SipConnection, type SipConnectionHandler } from "./sip-connection.ts";
 import { identityAllowsClientAuth, listenTls, type TlsListener } from "./tls-endpoints.ts";
 import { listenWss } from "./wss-listener.ts";
@@ -158,7 +157,7 @@ export class AccessEdge {
     this.#stripOwnRoutes(req);
 
     const from = addressOf(req.from()?.uriText);
-    const fromDomain = parseSipAddress(from)?.domain;
+    const fromDomain = sipAddressOf(from)?.domain;
     if (side !== "federation" || !fromDomain) return this.#decide(req, conn, side, from, fromDomain, undefined, source);
     // Resolve first: the throttle state must be read after the last await (FED-11 under concurrency).
     const cached = this.#senderSrvCached(fromDomain);

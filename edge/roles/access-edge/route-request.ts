@@ -10,7 +10,7 @@
  *    outside access); everything they send goes to the front-end pool, their home.
  */
 import { decide, type FederationConfig, type Route, type ThrottleState, type Verdict } from "../../policy/index.ts";
-import { isOurDomain, parseSipAddress } from "../../policy/domains.ts";
+import { isOurDomain, parseSipAddress, type SipAddress } from "../../policy/domains.ts";
 import type { SipRequest } from "../../wire/sip/index.ts";
 import { edgeRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import { checkOutsideAccess } from "./outside-access.ts";
@@ -35,9 +35,24 @@ export interface RouteContext {
   hasRemoteUser(aor: string): boolean;
 }
 
+/**
+ * parseSipAddress by text, kept: a request asks for its From and To several times
+ * (the address, then its domain), and the same users come back on every message.
+ * Pure, and the result is only read; bounded (cleared when full).
+ */
+const ADDRESSES = new Map<string, SipAddress | undefined>();
+
+export function sipAddressOf(text: string): SipAddress | undefined {
+  if (ADDRESSES.has(text)) return ADDRESSES.get(text);
+  const a = parseSipAddress(text);
+  if (ADDRESSES.size >= 1024) ADDRESSES.clear();
+  ADDRESSES.set(text, a);
+  return a;
+}
+
 /** The URI part of From/To as "user@domain" (or the raw text when it has no user). */
 export function addressOf(uriText: string | undefined): string {
-  const a = uriText ? parseSipAddress(uriText) : undefined;
+  const a = uriText ? sipAddressOf(uriText) : undefined;
   return a ? `${a.user}@${a.domain}` : (uriText ?? "");
 }
 
@@ -76,7 +91,7 @@ export function decideRoute(req: SipRequest, side: Side, ctx: RouteContext, from
     return { kind: "to-pool", steps: [access.text], ...(req.method === "REGISTER" ? { register: from } : {}) };
   }
   if (side === "internal") {
-    const target = parseSipAddress(to);
+    const target = sipAddressOf(to);
     if (target && isOurDomain(ctx.config, target.domain)) {
       if (ctx.hasRemoteUser(to)) return { kind: "to-remote-user", aor: to, steps: [`${to} is signed in from outside through this edge`] };
       return { kind: "refuse", refusal: edgeRefusal("notRegistered", to), steps: [] };

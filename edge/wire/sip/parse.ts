@@ -75,9 +75,12 @@ export function splitHead(head: Buffer, limits?: Partial<SipLimits>): SipHead {
 
 /** The Content-Length of a head, checked for framing: 0 or 1 valid value (RFC 4475 3.1.2.3, 3.3.9). */
 export function framingLength(fields: readonly SipHeaderField[]): number | undefined {
-  const cl = fields.filter((f) => f.key === "content-length");
-  if (cl.length > 1) throw sipError(fieldWhere(cl[1] as SipHeaderField), "more than one Content-Length");
-  const f = cl[0];
+  let f: SipHeaderField | undefined;
+  for (const x of fields) {
+    if (x.key !== "content-length") continue;
+    if (f !== undefined) throw sipError(fieldWhere(x), "more than one Content-Length");
+    f = x;
+  }
   if (f === undefined) return undefined;
   if (!/^\d+$/.test(f.value)) throw sipError(fieldWhere(f), `Content-Length '${f.value}' is not 1*DIGIT`);
   const n = Number(f.value);
