@@ -3,6 +3,7 @@
  * bytes; Content-Length always counts bytes (20.14). Typed accessors parse the current
  * header values on demand, so they stay right after a proxy edits the headers.
  */
+import { WireDecodeError } from "../decode-error.ts";
 import { fieldWhere, SipHeaders, type SipHeaderField } from "./headers.ts";
 import { parseNameAddr, type NameAddr } from "./name-addr.ts";
 import { splitCommaList } from "./params.ts";
@@ -10,6 +11,18 @@ import { parseCallId, parseContentLength, parseCSeq, parseMaxForwards, type SipC
 import { sipError } from "./syntax.ts";
 import { parseUri, type AnyUri } from "./uri.ts";
 import { parseVia, type SipVia } from "./via.ts";
+
+/**
+ * Stands for a field's location while it parses; the parsers use `where` only to
+ * build their errors, so an error carrying LATER gets the real location (fieldWhere)
+ * on its way out and nothing else changes.
+ */
+const LATER = "\u0000(location pending)";
+
+function placed(err: unknown, f: SipHeaderField, index?: number): unknown {
+  if (err instanceof WireDecodeError && err.where === LATER) return new WireDecodeError(err.protocol, fieldWhere(f, index), err.reason, err.wireCode);
+  return err;
+}
 
 abstract class SipMessageBase {
   headers: SipHeaders;
@@ -46,11 +59,27 @@ abstract class SipMessageBase {
     return fs[0];
   }
 
-  /** Every element of a list field, each parsed, with its location for errors. */
+  /**
+   * Every element of a list field, each parsed, with its location for errors. The
+   * location text is made only when an element fails (see LATER): a proxy parses a
+   * dozen elements per message and nearly all of them parse.
+   */
   protected list<T>(name: string, parse: (v: string, where: string) => T): T[] {
     const out: T[] = [];
     for (const f of this.headers.fieldsOf(name)) {
-      splitCommaList(f.value, fieldWhere(f)).forEach((v, i) => out.push(parse(v, fieldWhere(f, i))));
+      let parts: string[];
+      try {
+        parts = splitCommaList(f.value, LATER);
+      } catch (err) {
+        throw placed(err, f);
+      }
+      for (let i = 0; i < parts.length; i++) {
+        try {
+          out.push(parse(parts[i] as string, LATER));
+        } catch (err) {
+          throw placed(err, f, i);
+        }
+      }
     }
     return out;
   }
