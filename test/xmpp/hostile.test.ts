@@ -38,7 +38,7 @@ describe("hostile XMPP partner streams", () => {
 
   /** A stream from jabber.test authenticated by dialback (the partner's authoritative server vouches for the key). */
   async function authenticated(): Promise<RawStream> {
-    const raw = await RawStream.open(edge.address, edge.port);
+    const raw = await RawStream.connect(edge.address, edge.port);
     raw.write(S2S_HEADER("jabber.test", "contoso.test"));
     const id = (await raw.waitFor(/<stream:stream[^>]* id='([^']+)'/))?.[1];
     expect(id).toBeDefined();
@@ -71,27 +71,27 @@ describe("hostile XMPP partner streams", () => {
   }
 
   it("XMPP-3: a DOCTYPE before the stream header gets a header and <restricted-xml/>", async () => {
-    const raw = await RawStream.open(edge.address, edge.port);
+    const raw = await RawStream.connect(edge.address, edge.port);
     raw.write(`<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]>${S2S_HEADER("jabber.test", "contoso.test").slice(21)}`);
     expect(await raw.waitFor(/<stream:stream[^>]*>.*<stream:error><restricted-xml /s)).not.toBeNull();
     expect(await raw.waitClosed()).toBe(true);
   });
 
   it("XMPP-3: a stanza on a stream that never authenticated gets <not-authorized/> and is not delivered", async () => {
-    const raw = await RawStream.open(edge.address, edge.port);
+    const raw = await RawStream.connect(edge.address, edge.port);
     raw.write(S2S_HEADER("jabber.test", "contoso.test") + MSG("unauthenticated"));
     expect(await raw.waitFor(/<stream:error><not-authorized /)).not.toBeNull();
     expect(alice().received.some((m) => m.body === "unauthenticated")).toBe(false);
   });
 
   it("XMPP-1: a stream to a domain we do not serve gets <host-unknown/>", async () => {
-    const raw = await RawStream.open(edge.address, edge.port);
+    const raw = await RawStream.connect(edge.address, edge.port);
     raw.write(S2S_HEADER("jabber.test", "fabrikam.test"));
     expect(await raw.waitFor(/<stream:error><host-unknown /)).not.toBeNull();
   });
 
   it("XMPP-3: a forged dialback key is answered type='invalid' and <not-authorized/>", async () => {
-    const raw = await RawStream.open(edge.address, edge.port);
+    const raw = await RawStream.connect(edge.address, edge.port);
     raw.write(S2S_HEADER("jabber.test", "contoso.test"));
     await raw.waitFor(/<\/stream:features>/);
     raw.write(`<db:result from='jabber.test' to='contoso.test'>${"0".repeat(64)}</db:result>`);
@@ -100,7 +100,7 @@ describe("hostile XMPP partner streams", () => {
   });
 
   it("XMPP-3: bytes injected after <starttls/> (before the TLS handshake) drop the connection", async () => {
-    const raw = await RawStream.open(edge.address, edge.port);
+    const raw = await RawStream.connect(edge.address, edge.port);
     raw.write(S2S_HEADER("jabber.test", "contoso.test"));
     await raw.waitFor(/<\/stream:features>/);
     raw.write(`<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>${MSG("injected")}`);

@@ -7,7 +7,7 @@
  * server sends. Only edgesim's minimal server can be impersonated this way: its
  * dialback secret is `<domain>-dialback` (partners/xmpp/mini-server.ts).
  */
-import type { Socket } from "node:net";
+import { RawXmppStream } from "../../clients/raw-xmpp-stream.ts";
 import type { World } from "../../world/world.ts";
 import { PORTS } from "../../world/ports.ts";
 import { dialFirst, xmppTargets } from "../../../edge/roles/xmpp-proxy/dial.ts";
@@ -39,16 +39,7 @@ export function hostileBytes(kind: HostilePayload, from: string, to: string, mar
   }
 }
 
-export class HostileStream {
-  text = "";
-  closed = false;
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding("utf8");
-    socket.on("data", (d: string) => (this.text += d));
-    socket.on("close", () => (this.closed = true));
-    socket.on("error", () => (this.closed = true));
-  }
-
+export class HostileStream extends RawXmppStream {
   /** Opens a stream from `partner` (on `partnerAddress`) to `ours` and authenticates it by dialback. */
   static async open(world: World, partner: string, partnerAddress: string, ours: string): Promise<HostileStream> {
     const resolver = world.context.resolverFor("external", partnerAddress);
@@ -63,36 +54,13 @@ export class HostileStream {
     return s;
   }
 
-  write(text: string): void {
-    this.socket.write(text);
-  }
-
   /** The condition of the stream error we got, once the stream closed (bounded). */
   async streamError(timeoutMs = 8000): Promise<string | undefined> {
     const m = await this.waitFor(/<stream:error>\s*<([a-z-]+)/, timeoutMs);
     return m?.[1];
   }
 
-  async waitClosed(timeoutMs = 8000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    return this.closed;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-
   static message = message;
-
-  private async waitFor(pattern: RegExp, timeoutMs = 8000): Promise<RegExpExecArray | null> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = pattern.exec(this.text);
-      if (m || this.closed || Date.now() > deadline) return m;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
 
   private failure(what: string): Error {
     this.destroy();
