@@ -2,8 +2,9 @@
  * Which certificates a topology needs, described as data (the issuer makes them):
  * - edge-external: the Access Edge external certificate shared by every edge of
  *   the pool (CERT-1): sip.<domain>, webconf, xmpp and the SIP domains
- *   themselves (XMPP federation names the domain), serverAuth + clientAuth
- *   (PIC-2: the edge is a TLS client towards public IM providers);
+ *   themselves (XMPP federation names the domain), plus *.<domain> for every SIP
+ *   domain when the pool federates over XMPP (xmppWildcards), serverAuth +
+ *   clientAuth (PIC-2: the edge is a TLS client towards public IM providers);
  * - edge-internal: the internal interface, same key on every edge (CERT-3);
  * - frontend: the pool, its servers and web FQDNs; reverse-proxy: the published names;
  * - one per partner edge, with the topology's deliberate flaws (CERT-2, PIC-2).
@@ -30,7 +31,7 @@ export function planCertificates(t: Topology): CertificateRequest[] {
   const out: CertificateRequest[] = [];
   const external = unique([
     pool.accessFqdn, pool.webconfFqdn, ...(pool.xmppFqdn ? [pool.xmppFqdn] : []),
-    ...org.sipDomains.map((d) => `sip.${d}`), ...org.sipDomains,
+    ...org.sipDomains.map((d) => `sip.${d}`), ...org.sipDomains, ...xmppWildcards(t),
     ...pool.servers.flatMap((s) => [edgeRoleFqdn(pool.accessFqdn, s), edgeRoleFqdn(pool.webconfFqdn, s)]),
   ]);
   out.push({ name: "edge-external", commonName: pool.accessFqdn, dnsNames: external, eku: pool.certificate.omitClientAuth ? ["serverAuth"] : BOTH, ...valid });
@@ -61,6 +62,19 @@ export function planCertificates(t: Topology): CertificateRequest[] {
     }
   }
   return out;
+}
+
+/**
+ * CERT-1: "*.<domain> for XMPP federation". The topology federates over XMPP when
+ * the edge pool has an XMPP proxy (edgePool.xmppFqdn, XMPP-1: Topology Builder's
+ * "enable XMPP federation" on the pool, which is when the certificate is requested)
+ * or federation.EnableXmppFederation is on. A wildcard covers one label only
+ * (RFC 6125 6.4.3): it names chat.contoso.test, not contoso.test, which stays a
+ * SAN of its own.
+ */
+export function xmppWildcards(t: Topology): string[] {
+  const xmpp = t.organisation.edgePool.xmppFqdn !== undefined || t.federation.EnableXmppFederation;
+  return xmpp ? t.organisation.sipDomains.map((d) => `*.${d}`) : [];
 }
 
 /**

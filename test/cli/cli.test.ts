@@ -97,5 +97,6 @@ describe("the edgesim command", () => {
     const edge = certs.find((c) => c.name === "edge-external")!;
     expect(edge.eku).toEqual(["serverAuth", "clientAuth"]);
     expect(edge.san).toContain("sip.contoso.test");
+    expect(edge.san).toContain("*.contoso.test"); // CERT-1: contoso federates over XMPP
   });
 });

@@ -5,6 +5,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadOrIssuePki, type WorldPki } from "../../harness/pki/store.ts";
+import { issueLeaf } from "../../harness/pki/issuer.ts";
+import { planCertificates, xmppWildcards } from "../../harness/pki/plan.ts";
+import { certificateNames, peerCertificateInfo } from "../../edge/roles/xmpp-proxy/peer-cert.ts";
 import { buildAddressPlan } from "../../harness/world/address-plan.ts";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
@@ -89,6 +92,39 @@ describe("the sandbox PKI", () => {
     const cert = new X509Certificate(pki.identity("edge-external").certPem);
     expect(cert.subject).toContain("CN=sip.contoso.test");
     for (const name of ["sip.contoso.test", "webconf.contoso.test", "xmpp.contoso.test", "contoso.test"]) expect(cert.subjectAltName).toContain(`DNS:${name}`);
+  });
+
+  it("CERT-1: with XMPP federation the external certificate carries *.<domain> for each SIP domain, and an XMPP partner checking a name under the domain accepts it over real TLS", async () => {
+    expect(new X509Certificate(pki.identity("edge-external").certPem).subjectAltName).toContain("DNS:*.contoso.test");
+    // jabber.test's server dials our edge for chat.contoso.test (a service under our XMPP domain):
+    // Node's RFC 6125 check (rejectUnauthorized) and our own XMPP peer check both accept the wildcard.
+    const r = await mutualTls(edgeExt(), partner("jabber.test", "xmpp1"), "chat.contoso.test");
+    expect(r.ok, r.error).toBe(true);
+    const info = peerCertificateInfo(new X509Certificate(pki.identity("edge-external").certPem), true, undefined);
+    expect(certificateNames(info, "chat.contoso.test")).toBe(true);
+    // A wildcard covers one label: the bare domain is named by its own SAN, deeper names by nothing.
+    expect(certificateNames(info, "contoso.test")).toBe(true);
+    expect(certificateNames(info, "a.b.contoso.test")).toBe(false);
+  });
+
+  it("CERT-1: without XMPP federation (no XMPP proxy, EnableXmppFederation off) there is no *.<domain>, and the same handshake fails the name check", async () => {
+    const noXmpp = structuredClone(topology);
+    delete noXmpp.organisation.edgePool.xmppFqdn;
+    noXmpp.federation.EnableXmppFederation = false;
+    const ext = planCertificates(noXmpp).find((c) => c.name === "edge-external")!;
+    expect(ext.dnsNames.filter((n) => n.startsWith("*."))).toEqual([]);
+    expect(xmppWildcards(noXmpp)).toEqual([]);
+    const leaf = await issueLeaf(pki.ca, ext);
+    const r = await mutualTls({ id: { ...pki.identity("edge-external"), certPem: leaf.certPem, keyPem: leaf.keyPem }, address: edgeExt().address }, partner("jabber.test", "xmpp1"), "chat.contoso.test");
+    expect(r.ok).toBe(false);
+    expect(r.error).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
+  });
+
+  it("CERT-1: every SIP domain gets its wildcard", () => {
+    const two = structuredClone(topology);
+    two.organisation.sipDomains = ["contoso.test", "contoso-two.test"];
+    expect(xmppWildcards(two)).toEqual(["*.contoso.test", "*.contoso-two.test"]);
+    expect(planCertificates(two).find((c) => c.name === "edge-external")!.dnsNames).toEqual(expect.arrayContaining(["*.contoso.test", "*.contoso-two.test", "contoso-two.test", "sip.contoso-two.test"]));
   });
 
   it("PIC-2: a certificate without the clientAuth EKU is refused when it is presented as a TLS client", async () => {
