@@ -42,7 +42,7 @@ export function buildZones(t: Topology, plan: AddressPlan, mapPort: (p: number) 
     a(external, `lyncdiscover.${d}`, plan.byHost("reverse-proxy", "external").address);
     a(external, `meet.${d}`, plan.byHost("reverse-proxy", "external").address);
     a(external, `dialin.${d}`, plan.byHost("reverse-proxy", "external").address);
-    for (const fe of org.frontEndPool.servers) a(internal, `lyncdiscoverinternal.${d}`, plan.byHost(fe).address);
+    a(internal, `lyncdiscoverinternal.${d}`, plan.byHost("vip-web-internal").address); // the internal web services VIP (MOB-1, MOB-5)
   }
   for (const addr of edgeAddresses("access")) a(external, pool.accessFqdn, addr);
   for (const addr of edgeAddresses("webconf")) a(external, pool.webconfFqdn, addr);
@@ -57,10 +57,9 @@ export function buildZones(t: Topology, plan: AddressPlan, mapPort: (p: number) 
     if (e.role === "access" || e.role === "webconf" || e.role === "av") a(external, e.fqdn, e.address);
     if (e.role === "edge-internal" || e.role === "frontend") a(internal, e.fqdn, e.address);
   }
-  for (const fe of org.frontEndPool.servers) {
-    a(internal, org.frontEndPool.fqdn, plan.byHost(fe).address);
-    a(internal, org.internalWebFqdn, plan.byHost(fe).address);
-  }
+  for (const fe of org.frontEndPool.servers) a(internal, org.frontEndPool.fqdn, plan.byHost(fe).address);
+  // MOB-5: the internal web services FQDN is the front-end HLB's VIP (SIP to the pool stays DNS load balanced).
+  a(internal, org.internalWebFqdn, plan.byHost("vip-web-internal").address);
 
   addPartnerRecords(t, plan, external, srv, a);
   applyOverrides(t, plan, { internal, external });

@@ -58,7 +58,14 @@ export const EdgePoolSchema = z.strictObject({
 export const OrganisationSchema = z.strictObject({
   name: z.string().min(1),
   sipDomains: z.array(FqdnSchema).min(1),
-  frontEndPool: z.strictObject({ fqdn: FqdnSchema, servers: z.array(hostName).min(1).max(4) }),
+  frontEndPool: z.strictObject({
+    fqdn: FqdnSchema,
+    servers: z.array(hostName).min(1).max(4),
+    webAffinity: z
+      .enum(["source", "cookie", "none"])
+      .default("source")
+      .describe("MOB-5: affinity of the web services VIPs on the front-end HLB: source address (layer 4, default), cookie (layer 7, the balancer holds the pool certificate), or none (round robin per connection: what breaks UCWA sessions)"),
+  }),
   internalWebFqdn: FqdnSchema,
   externalWebFqdn: FqdnSchema,
   externalAccessPolicies: z.array(ExternalAccessPolicySchema).default([]),

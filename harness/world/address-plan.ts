@@ -5,7 +5,7 @@
  * Derived from the topology alone, so it is the same every run.
  *
  *   zone               third octet   fourth octet
- *   internal           0 dns (.53) and dashboard (.80), 1 front ends, 2 internal users
+ *   internal           0 dns (.53), dashboard (.80), web services VIPs (.10 internal, .11 external: MOB-5), 1 front ends, 2 internal users
  *   perimeterInternal  0 VIPs, 1 edge internal interfaces, 9 reverse proxy
  *   perimeterExternal  0 VIPs (.10 access, .11 webconf, .12 av), N edge N's role interfaces, 9 reverse proxy
  *   internet           0 dns, 1 remote users, 10+i partner i
@@ -53,6 +53,10 @@ export function buildAddressPlan(t: Topology): AddressPlan {
   t.organisation.frontEndPool.servers.forEach((fe, i) =>
     add({ host: fe, iface: "internal", zone: "internal", address: zoneAddress(a, "internal", 1, i + 1), role: "frontend", fqdn: `${fe}.${t.organisation.sipDomains[0]}`, vip: false }),
   );
+  // MOB-5: the front-end HLB's web services VIPs (harness/world/web-vips.ts). Role "frontend":
+  // the port plan's "Front End pool" rows (PORT-4: reverse proxy -> pool 4443/8080) cover them.
+  add({ host: "vip-web-internal", iface: "internal", zone: "internal", address: zoneAddress(a, "internal", 0, 10), role: "frontend", fqdn: t.organisation.internalWebFqdn, vip: true });
+  add({ host: "vip-web-external", iface: "internal", zone: "internal", address: zoneAddress(a, "internal", 0, 11), role: "frontend", vip: true });
   t.organisation.users.forEach((u, i) => {
     const zone: Zone = u.remote ? "internet" : "internal";
     add({ host: `client-${u.uri.split("@")[0]}`, iface: zone, zone, address: zoneAddress(a, zone, u.remote ? 1 : 2, i + 1), role: "client", vip: false });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueLeaf } from "../../harness/pki/issuer.ts";
-import { reverseProxyService, type RunningReverseProxy } from "../../harness/world/reverse-proxy-service.ts";
+import { reverseProxyService } from "../../harness/world/reverse-proxy-service.ts";
 import type { RunningService } from "../../harness/world/service.ts";
 import type { World } from "../../harness/world/world.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
-import { WEB_SERVICES, mobileClient } from "./mobile-kit.ts";
+import { mobileClient } from "./mobile-kit.ts";
 
 describe("MOB-4: lyncdiscover as a CNAME to another domain, and a reverse-proxy certificate without lyncdiscover", () => {
   const B = ZONE_BASE.mobilityCname;
@@ -57,42 +57,5 @@ describe("MOB-4: lyncdiscover as a CNAME to another domain, and a reverse-proxy 
     ]);
     expect(r.steps[3]!.url).toMatch(/^https:\/\/lyncweb\.contoso\.test/);
     expect(r.ok).toBe(true);
-  });
-});
-
-describe("MOB-5: affinity on the web services VIP, with two front ends", () => {
-  const B = ZONE_BASE.mobilityAffinity;
-  let world: World;
-  let proxy: RunningReverseProxy["proxy"];
-
-  beforeAll(async () => {
-    world = await startTestWorld(topologyAt(B, "contoso", (t) => { t.organisation.frontEndPool.servers = ["fe01", "fe02"]; }), { services: WEB_SERVICES });
-    proxy = (world.service("reverse-proxy") as RunningReverseProxy).proxy;
-  }, 30_000);
-  afterAll(async () => world?.stop());
-
-  it("MOB-5: with cookie affinity a UCWA session stays on the server that holds it, inside and outside", async () => {
-    proxy.chooser.affinity = "cookie";
-    for (const [user, where] of [["alice@contoso.test", "outside"], ["carol@contoso.test", "inside"]] as const) {
-      const r = await mobileClient(world, user, where).signIn();
-      expect(r.ucwa?.reread, where).toBe(3);
-      expect(r.ok, where).toBe(true);
-    }
-  });
-
-  it("MOB-5: with source affinity too", async () => {
-    proxy.chooser.affinity = "source";
-    expect((await mobileClient(world, "alice@contoso.test", "outside").signIn()).ok).toBe(true);
-  });
-
-  it("MOB-5: without affinity, round robin sends the session's next request to the other front end, which does not know it", async () => {
-    proxy.chooser.affinity = "none";
-    const r = await mobileClient(world, "alice@contoso.test", "outside").signIn();
-    proxy.chooser.affinity = "cookie";
-    expect(r.ok).toBe(false);
-    const lost = r.steps.find((s) => s.what === "read UCWA application" && !s.ok)!;
-    expect(lost.status).toBe(404);
-    expect(lost.rules).toEqual(["MOB-5"]);
-    expect(lost.error).toMatch(/needs cookie or source affinity/);
   });
 });
