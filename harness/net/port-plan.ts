@@ -30,7 +30,7 @@ function resolveSymbol(sym: HostSymbol, t: Topology, plan: AddressPlan, zones: R
   const hlb = t.organisation.edgePool.loadBalancing === "hlb";
   const nodes = (role: string) => plan.find((e) => e.role === role && !e.vip && e.role !== "client").map((e) => e.address);
   const vipOr = (host: string, role: string) => (hlb ? [plan.byHost(host).address] : nodes(role));
-  const fe = plan.find((e) => e.role === "frontend").map((e) => e.address);
+  const fe = plan.find((e) => e.role === "frontend" && !e.vip).map((e) => e.address);
   switch (sym) {
     case "any": return { label: "Any", addresses: [] };
     case "access-nodes": return { label: "Edge Server Access Edge service public IP addresses", addresses: nodes("access") };
@@ -41,7 +41,8 @@ function resolveSymbol(sym: HostSymbol, t: Topology, plan: AddressPlan, zones: R
     case "av-vip": return { label: hlb ? "A/V Edge service public VIP" : "A/V Edge public IP addresses (DNS LB)", addresses: vipOr("vip-av", "av") };
     case "internal-vip": return { label: hlb ? "Edge Server internal VIP interface" : "Edge Server internal interfaces (DNS LB)", addresses: vipOr("vip-internal", "edge-internal") };
     case "frontend-any": return { label: "Any, defined as the Front End Servers / pool", addresses: fe };
-    case "frontend": return { label: "Front End Servers, Front End pool, Director, Director pool", addresses: fe };
+    // The reverse proxy publishes to the front-end HLB's external web services VIP, never to a server (MOB-5).
+    case "frontend": return { label: "Front End pool external web services VIP (seed 004: Front End Servers, Front End pool, Director, Director pool)", addresses: [plan.byHost("vip-web-external").address] };
     case "rp-external": return { label: "Reverse proxy listener (external interface)", addresses: [plan.byHost("reverse-proxy", "external").address] };
     case "rp-internal": return { label: "Reverse proxy internal interface", addresses: [plan.byHost("reverse-proxy", "internal").address] };
     case "owa": return { label: "Office Web Apps for conferencing (not in the topology: any internal address)", addresses: [zones.internal] };

@@ -88,7 +88,7 @@ describe("the edgesim command", () => {
     expect(outside?.code).toBe(1);
     expect(outside?.stdout).toContain("status: NXDOMAIN");
     const { stdout } = await run(process.execPath, [BIN, ...args, "--view", "internal"]);
-    expect(stdout).toMatch(new RegExp(`lyncdiscoverinternal\\.contoso\\.test 300 IN A 127\\.${ZONE_BASE.cli}\\.1\\.1`));
+    expect(stdout).toMatch(new RegExp(`lyncdiscoverinternal\\.contoso\\.test 300 IN A 127\\.${ZONE_BASE.cli}\\.0\\.10`)); // the internal web services VIP (MOB-5)
   });
 
   it("`edgesim certs` lists SANs and EKUs", async () => {

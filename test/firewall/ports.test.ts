@@ -56,10 +56,10 @@ describe("edgesim ports for the default topology reproduces the seeds' tables", 
     expect(stun.destination.addresses).toEqual(["127.30.0.12"]);
   });
 
-  it("PORT-4: the reverse proxy reaches the pool on 4443 and 8080 from its internal interface", () => {
+  it("PORT-4: the reverse proxy reaches the pool on 4443 and 8080 from its internal interface, at the front-end HLB's external web services VIP (MOB-5)", () => {
     for (const id of ["004-int-https-4443", "004-int-http-8080"]) {
       const r = plan.rules.find((x) => x.id === id)!;
-      expect([r.source.addresses, r.destination.addresses]).toEqual([["127.20.9.1"], ["127.10.1.1"]]);
+      expect([r.source.addresses, r.destination.addresses]).toEqual([["127.20.9.1"], ["127.10.0.11"]]);
     }
   });
 });
@@ -105,7 +105,7 @@ describe("the nftables export", () => {
     expect(text).not.toContain("flush ruleset");
     expect(text.match(/policy drop;/g)?.length).toBe(2);
     for (const r of plan.rules) expect(text).toContain(`comment "${r.id}:`);
-    expect(text).toContain("ip saddr 127.20.9.1 ip daddr 127.10.1.1 tcp dport 4443 ct state new accept");
+    expect(text).toContain("ip saddr 127.20.9.1 ip daddr 127.10.0.11 tcp dport 4443 ct state new accept");
     expect(text).toContain("ip daddr { 127.30.1.12, 127.30.2.12 } udp dport 50000-59999");
   });
 
