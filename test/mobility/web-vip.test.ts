@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EdgeEvent } from "../../edge/events/types.ts";
+import type { HttpVip } from "../../edge/lb/http-vip.ts";
 import { httpRequest, type HttpClientHost } from "../../harness/clients/http-client.ts";
 import { worldFirewall } from "../../harness/net/world-firewall.ts";
 import type { Topology } from "../../harness/topology/schema.ts";
@@ -112,6 +113,23 @@ describe("MOB-5: cookie affinity (layer 7: the balancer reads and sets its cooki
       expect(r.ucwa?.reread, where).toBe(3);
       expect(r.ok, where).toBe(true);
     }
+  });
+
+  it("MOB-5: when the cookie's server fails its health checks, the session moves to a healthy server with a new cookie", async () => {
+    const w = s.world!;
+    const url = `https://lyncwebint.contoso.test:${w.context.mapPort(443)}/abs/handler/x`;
+    const pinned = String((await httpRequest(insideHost(w, "dave"), url)).headers["x-edgesim-server"]);
+    const web = webOf(w);
+    await web.servers[w.topology.organisation.frontEndPool.servers.indexOf(pinned)]!.stop();
+    const vip = web.vips.vips.get("vip-web-internal") as HttpVip;
+    for (let i = 0; i < 3; i++) await vip.checkHealth(); // fall: 3 failed probes
+    expect(vip.pool.isUp(pinned)).toBe(false);
+    const r = await httpRequest(insideHost(w, "dave"), url, { headers: { cookie: `${COOKIE}=${pinned}` } });
+    const moved = String(r.headers["x-edgesim-server"]);
+    expect(r.status).toBe(200);
+    expect(moved).not.toBe(pinned);
+    expect(([] as string[]).concat(r.headers["set-cookie"] ?? []).join(";")).toContain(`${COOKIE}=${moved}`);
+    expect(s.events.some((e) => e.kind === "lb.failover" && e.vip === "vip-web-internal" && e.backend === pinned)).toBe(true);
   });
 });
 
