@@ -4,7 +4,8 @@
  * External (the internet's view): our _sipfederationtls (DNS-1), _sip._tls (DNS-2)
  * and _xmpp-server (DNS-3) SRV records, the edge and reverse-proxy names, and every
  * partner's records. Internal: the pool, front ends, the edge's internal name,
- * lyncdiscoverinternal and the internal web FQDN; names it does not hold fall
+ * lyncdiscoverinternal and the internal web FQDN (both the front-end HLB's internal
+ * web services VIP, MOB-5); names it does not hold fall
  * through to the external view, while internal-only names never resolve from
  * outside (DNS-4). With DNS load balancing every edge is listed; with an HLB one
  * VIP (DNS-5).
