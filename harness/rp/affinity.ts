@@ -1,8 +1,10 @@
 /**
- * Which front end serves a request (MOB-5: web services VIPs use cookie or
- * source-address affinity, so a UCWA session stays on the server that holds it).
+ * Which backend of a publishing rule serves a request. In a running world the rule
+ * has one backend, the front-end HLB's external web services VIP, which keeps the
+ * affinity (MOB-5, harness/world/web-vips.ts); this chooser matters only when the
+ * proxy is given several servers (a world without the "web" service).
  * "cookie": the EdgesimAffinity cookie if it names a live server, else by source;
- * "source": a hash of the client address; "none": round robin (what breaks).
+ * "source": a hash of the client address; "none": round robin.
  */
 import { createHash } from "node:crypto";
 
