@@ -1,6 +1,7 @@
 /**
- * DNS-1: RFC 2782 ordering of `_sipfederationtls._tcp` SRV answers, and DNS-5:
- * which partner products fail over to the next target. Pure: the caller
+ * DNS-1: RFC 2782 ordering of `_sipfederationtls._tcp` SRV answers (our edge tries
+ * them in that order, whatever the partner runs), and DNS-5: how a partner's product
+ * behaves towards our edge pool when one of its edges fails. Pure: the caller
  * resolves DNS and passes the randomness.
  */
 
@@ -47,14 +48,25 @@ export function orderSrvTargets(records: readonly SrvRecord[], random: () => num
 export type PartnerProduct = "lync2013" | "lync2010" | "ocs2007r2" | "ocs2007" | "publicIm" | "xmpp";
 export type EdgeLoadBalancing = "dns" | "hlb";
 
-export interface FailoverPolicy {
-  /** Whether the partner tries the next SRV/A target when one does not answer. */
-  tryNextTarget: boolean;
+/**
+ * DNS-1 on our side: our Lync 2013 Access Edge, dialling out, tries the SRV targets in
+ * RFC 2782 order (and each target's A records) until one answers, whatever product the
+ * partner runs. DNS-5 is about the other direction (connectingPartnerFailover).
+ */
+export const OUR_EDGE_FAILOVER = "our Lync 2013 edge tries the targets in this order until one answers, whatever the partner's product";
+
+/** DNS-5: how a partner's edge behaves towards OUR edge pool when the edge it uses fails. */
+export interface PartnerFailover {
+  /** The partner keeps the address that answered first and never tries another (OCS 2007 / 2007 R2, public IM, XMPP). */
+  sticksToFirstEdge: boolean;
+  /** Whether the partner's messages still get through once the edge it used has failed. */
+  failsOver: boolean;
   rule: "DNS-5";
   text: string;
 }
 
-const FAILS_OVER: Record<PartnerProduct, boolean> = {
+/** Seed 003: only Lync 2010/2013 are aware of DNS load balancing. */
+const DNS_LB_AWARE: Record<PartnerProduct, boolean> = {
   lync2013: true,
   lync2010: true,
   ocs2007r2: false,
@@ -64,18 +76,20 @@ const FAILS_OVER: Record<PartnerProduct, boolean> = {
 };
 
 /**
- * DNS-5 (seed 003): with DNS load balancing, Lync 2010/2013 partners fail over to
- * the next edge; OCS 2007 / 2007 R2, public IM providers and XMPP partners use
- * the first server that answers and do not. Behind a hardware load balancer
- * they all see one VIP, and the HLB does the failing over.
+ * DNS-5 (seed 003): the CONNECTING side's product decides. Towards a DNS-load-balanced
+ * pool, Lync 2010/2013 partners try the next edge when one does not answer; OCS 2007 /
+ * 2007 R2 partners, public IM providers and XMPP partners establish with the first edge
+ * that answers and, when that edge fails, do not fail over. Towards a pool behind a
+ * hardware load balancer every partner sees one VIP: it reconnects to the VIP and the
+ * balancer sends it to a healthy edge.
  */
-export function failoverPolicy(product: PartnerProduct, loadBalancing: EdgeLoadBalancing = "dns"): FailoverPolicy {
-  if (loadBalancing === "hlb") {
-    return { tryNextTarget: false, rule: "DNS-5", text: `edge pool behind a hardware load balancer: ${product} sees one VIP, which fails over to a healthy edge` };
+export function connectingPartnerFailover(product: PartnerProduct, poolLoadBalancing: EdgeLoadBalancing): PartnerFailover {
+  const sticksToFirstEdge = !DNS_LB_AWARE[product];
+  if (poolLoadBalancing === "hlb") {
+    return { sticksToFirstEdge, failsOver: true, rule: "DNS-5", text: `${product} sees one VIP: when the edge behind it fails, it reconnects to the VIP and the hardware load balancer sends it to a healthy edge` };
   }
-  const tryNextTarget = FAILS_OVER[product];
-  const text = tryNextTarget
-    ? `${product} fails over to the next DNS load-balanced edge when one is down`
-    : `${product} connects to the first edge that answers and does not fail over (DNS load balancing)`;
-  return { tryNextTarget, rule: "DNS-5", text };
+  const text = sticksToFirstEdge
+    ? `${product} establishes with the first edge of the DNS-load-balanced pool that answers and does not fail over when that edge fails`
+    : `${product} tries the next edge of the DNS-load-balanced pool when one does not answer`;
+  return { sticksToFirstEdge, failsOver: !sticksToFirstEdge, rule: "DNS-5", text };
 }

@@ -7,7 +7,7 @@
 import { createInterface } from "node:readline";
 import { noEvents } from "../../edge/events/types.ts";
 import { AccessEdge } from "../../edge/roles/access-edge/index.ts";
-import type { FederationConfig, PartnerProduct } from "../../edge/policy/index.ts";
+import type { FederationConfig } from "../../edge/policy/index.ts";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
 import { createResolver } from "../dns/resolver.ts";
 
@@ -16,15 +16,13 @@ export interface EdgeProcessSpec {
   config: FederationConfig;
   external: { address: string; fqdn: string; federationPort: number; remotePort: number; identity: TlsIdentity; dns: { address: string; port: number } };
   internal: { address: string; fqdn: string; port: number; identity: TlsIdentity; dns: { address: string; port: number }; poolFqdn: string; poolPort: number };
-  peerProducts: Array<[string, { product: PartnerProduct; loadBalancing: "dns" | "hlb" }]>;
 }
 
 const lines = createInterface({ input: process.stdin });
 const first = await new Promise<string>((resolve) => lines.once("line", resolve));
 const spec = JSON.parse(first) as EdgeProcessSpec;
-const products = new Map(spec.peerProducts);
 const edge = new AccessEdge({
-  host: spec.host, config: spec.config, events: noEvents, peerProduct: (d) => products.get(d),
+  host: spec.host, config: spec.config, events: noEvents,
   external: { ...spec.external, resolver: createResolver("external", spec.external.dns) },
   internal: { ...spec.internal, resolver: createResolver("internal", spec.internal.dns) },
 });

@@ -19,7 +19,6 @@ import { join } from "node:path";
 import { loadTopology } from "../topology/registry.ts";
 import { World } from "../world/world.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
-import { peerProductsOf } from "../world/access-edge-service.ts";
 import { canBindPrivileged, PORTS } from "../world/ports.ts";
 import { projectPath } from "../paths/project-root.ts";
 import type { EdgeProcessSpec } from "./sip-relay-edge-main.ts";
@@ -136,13 +135,11 @@ async function startEdgeProcess(world: World, t: ReturnType<typeof loadTopology>
   const ext = world.plan.byHost("edge1", "external-access");
   const int = world.plan.byHost("edge1", "internal");
   const dnsPort = Number(world.readyInfo.dns.external.split(":")[1]);
-  const products = peerProductsOf(t);
   const spec: EdgeProcessSpec = {
     host: "edge1",
     config: federationConfigFromTopology(t),
     external: { address: ext.address, fqdn: ext.fqdn!, federationPort: PORTS.sipMtls, remotePort: world.context.mapPort(PORTS.https), identity: world.pki.identity("edge-external"), dns: { address: world.plan.dns.external, port: dnsPort } },
     internal: { address: int.address, fqdn: int.fqdn!, port: PORTS.sipMtls, identity: world.pki.identity("edge-internal"), dns: { address: world.plan.dns.internal, port: dnsPort }, poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
-    peerProducts: t.partners.flatMap((p) => [p.domain, ...p.hostedDomains]).flatMap((d) => { const v = products(d); return v ? [[d, v] as [string, NonNullable<typeof v>]] : []; }),
   };
   const child = spawn(process.execPath, [...(process.env.EDGESIM_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.EDGESIM_PROF}`] : []), "--import", "tsx", projectPath("harness/bench/sip-relay-edge-main.ts")], { stdio: ["pipe", "pipe", "inherit"] });
   child.stdin!.write(JSON.stringify(spec) + "\n");

@@ -5,7 +5,7 @@
  * the external DNS zone), runs the pure policy engine, and adds the DNS steps the
  * edge would take (DNS-1, DNS-5) - without sending anything.
  */
-import { decide, failoverPolicy, federationSrvName, parseSipAddress, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
+import { connectingPartnerFailover, decide, federationSrvName, OUR_EDGE_FAILOVER, parseSipAddress, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
 import type { Topology } from "../topology/schema.ts";
 import type { Partner } from "../topology/schema-partners.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
@@ -59,7 +59,7 @@ export function explainOffline(t: Topology, from: string, to: string, method = "
     const request: PolicyRequest = { direction: "outbound", from, to, method, now };
     const verdict = decide(config, request);
     const partner = partnerServing(t, toDomain);
-    return { direction: "outbound", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external, partner), ...(partner ? { partner: { domain: partner.domain, product: partner.product } } : {}) };
+    return { direction: "outbound", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external), ...(partner ? { partner: { domain: partner.domain, product: partner.product } } : {}) };
   }
 
   const partner = partnerServing(t, fromDomain);
@@ -73,6 +73,11 @@ export function explainOffline(t: Topology, from: string, to: string, method = "
     partner ? `the peer is ${partner.domain}'s edge (${partner.product}); its certificate names: ${certNames.join(", ") || "(none)"}` : `no partner in the topology serves ${fromDomain}: the peer presents no known certificate`,
     srv.length ? `SRV ${federationSrvName(fromDomain)} -> ${srv.map((r) => `${r.target}:${r.port}`).join(", ")} (FED-10: the peer must be one of these)` : `SRV ${federationSrvName(fromDomain)}: no record`,
   ];
+  // DNS-5: the connecting side's product decides how it treats our pool when an edge fails (the seeds are silent on hosting providers).
+  if (partner && partner.product !== "hostingProvider") {
+    const f = connectingPartnerFailover(partner.product, t.organisation.edgePool.loadBalancing);
+    dnsSteps.push(`${f.rule}: ${f.text}`);
+  }
   return { direction: "inbound", request, verdict: decide(config, request), dnsSteps, ...(partner ? { partner: { domain: partner.domain, product: partner.product } } : {}) };
 }
 
@@ -82,7 +87,7 @@ function partnerCertificateNames(t: Topology, p: Partner): string[] {
   return req ? [...new Set([...req.dnsNames, req.commonName])] : [];
 }
 
-function outboundDnsSteps(verdict: Verdict, external: RecordSet, partner: Partner | undefined): string[] {
+function outboundDnsSteps(verdict: Verdict, external: RecordSet): string[] {
   const route = verdict.route;
   if (!verdict.allowed || !route) return [];
   const aOf = (name: string) => external.get(name, "A").map((r) => (r.type === "A" ? r.address : "")).join(", ") || "NXDOMAIN";
@@ -92,11 +97,7 @@ function outboundDnsSteps(verdict: Verdict, external: RecordSet, partner: Partne
       if (records.length === 0) return [`SRV ${route.srvName}: no record: the edge answers 504 (DNS-1)`];
       const steps = [`SRV ${route.srvName} (DNS-1, RFC 2782: lowest priority first, weighted within a priority):`];
       records.forEach((r, i) => steps.push(`  ${i + 1}. ${r.target}:${r.port} priority ${r.priority} weight ${r.weight} -> A ${aOf(r.target)}`));
-      // The seeds say nothing of a hosting provider's failover behaviour, so none is claimed for it.
-      if (partner && records.length > 1 && partner.product !== "hostingProvider") {
-        const f = failoverPolicy(partner.product, partner.loadBalancing);
-        steps.push(`${f.rule}: ${f.text}`);
-      }
+      if (records.length > 1) steps.push(`DNS-1: ${OUR_EDGE_FAILOVER}`);
       return steps;
     }
     case "proxyFqdn":

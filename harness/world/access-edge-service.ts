@@ -5,10 +5,8 @@
  *   users; 10443 unprivileged), 8443 SIP over WSS (remote sip.js users, edgesim's choice);
  *   internal address: 5061 mutual TLS towards the front-end pool.
  */
-import { AccessEdge, type PeerProductLookup } from "../../edge/roles/access-edge/index.ts";
-import type { PartnerProduct } from "../../edge/policy/index.ts";
+import { AccessEdge } from "../../edge/roles/access-edge/index.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
-import type { Topology } from "../topology/schema.ts";
 import { worldFirewall } from "../net/world-firewall.ts";
 import { edgeOutboundAddress } from "./edge-outbound.ts";
 import { perimeterHostsFile } from "../dns/hosts-file-resolver.ts";
@@ -24,23 +22,12 @@ export interface RunningAccessEdge extends RunningService {
   edges: Map<string, AccessEdge>;
 }
 
-/** DNS-5: what the topology says runs behind a federated domain. */
-export function peerProductsOf(t: Topology): PeerProductLookup {
-  const known = new Map<string, { product: PartnerProduct; loadBalancing: "dns" | "hlb" }>();
-  for (const p of t.partners) {
-    if (p.product === "hostingProvider") continue; // the seeds say nothing of a hoster's failover: default applies
-    for (const d of [p.domain, ...p.hostedDomains]) known.set(d.toLowerCase(), { product: p.product, loadBalancing: p.loadBalancing });
-  }
-  return (domain) => known.get(domain.toLowerCase());
-}
-
 export const accessEdgeService: ServiceFactory = {
   name: "access-edge",
   describe: "Access Edge SIP proxy on each edge's own addresses (issue 3)",
   async start(ctx): Promise<RunningAccessEdge> {
     const t = ctx.topology;
     const config = federationConfigFromTopology(t);
-    const peerProduct = peerProductsOf(t);
     const edges = new Map<string, AccessEdge>();
     const endpoints: Endpoint[] = [];
     const remotePort = ctx.mapPort(PORTS.https);
@@ -49,7 +36,7 @@ export const accessEdgeService: ServiceFactory = {
         const ext = ctx.plan.byHost(host, "external-access");
         const int = ctx.plan.byHost(host, "internal");
         const edge = new AccessEdge({
-          host, config, events: ctx.events, peerProduct, transactionTimeoutMs: ACCESS_EDGE_TRANSACTION_TIMEOUT_MS, gate: worldFirewall(ctx).gate,
+          host, config, events: ctx.events, transactionTimeoutMs: ACCESS_EDGE_TRANSACTION_TIMEOUT_MS, gate: worldFirewall(ctx).gate,
           external: { address: ext.address, outboundAddress: edgeOutboundAddress(ctx, host, "external"), fqdn: ext.fqdn!, federationPort: PORTS.sipMtls, remotePort, wssPort: ACCESS_EDGE_WSS_PORT, identity: ctx.pki.identity("edge-external"), resolver: ctx.resolverFor("external", ext.address) },
           internal: { address: int.address, outboundAddress: edgeOutboundAddress(ctx, host, "internal"), fqdn: int.fqdn!, port: PORTS.sipMtls, identity: ctx.pki.identity("edge-internal"), resolver: perimeterHostsFile(t, ctx.plan), poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
         });

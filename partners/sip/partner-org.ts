@@ -1,17 +1,17 @@
 /**
  * A SIP partner organisation built from the topology's product kind: its edges, its
  * users and how it federates. Outbound it finds our edge by DNS SRV
- * `_sipfederationtls._tcp.<domain>` (DNS-1) in RFC 2782 order; Lync 2010/2013 try
- * every target and address, OCS 2007/2007 R2 and public IM providers only the first
- * (DNS-5, failoverPolicy). A public IM provider refuses an edge certificate without
+ * `_sipfederationtls._tcp.<domain>` (DNS-1) in RFC 2782 order and connects the way
+ * its product does (DNS-5, PartnerDialler): Lync 2010/2013 fail over to the next edge
+ * of a DNS-load-balanced pool; OCS 2007 / 2007 R2 and public IM providers stay with
+ * the first edge that answered and do not. A public IM provider refuses an edge certificate without
  * clientAuth (PIC-2); a hosting provider serves several domains behind one edge
  * (FED-5); a partner with claimsDomain sends From a domain it does not serve (FED-10).
  */
-import { failoverPolicy, federationSrvName, orderSrvTargets, type PartnerProduct } from "../../edge/policy/index.ts";
-import { NameNotFoundError } from "../../edge/net/resolver.ts";
-import { DialError, type SipConnection } from "../../edge/roles/access-edge/index.ts";
+import type { SipConnection } from "../../edge/roles/access-edge/index.ts";
 import type { SipRequest } from "../../edge/wire/sip/index.ts";
 import { Inbox } from "./inbox.ts";
+import { PartnerDialler } from "./partner-dialler.ts";
 import { PartnerEdge } from "./partner-edge.ts";
 import type { SipPartnerOptions } from "./partner-options.ts";
 import { answer, aor, buildRequest, receivedMessage, UacTable, type ReceivedMessage, type SendResult } from "./ua.ts";
@@ -25,9 +25,12 @@ export interface PartnerUser {
 export class SipPartner {
   readonly edges: PartnerEdge[];
   readonly uac = new UacTable();
+  /** DNS-1/DNS-5: how this product reaches another domain's edge pool. */
+  readonly dialler: PartnerDialler;
   #users = new Map<string, Inbox<ReceivedMessage>>();
 
   constructor(readonly o: SipPartnerOptions) {
+    this.dialler = new PartnerDialler({ product: o.product, resolver: o.resolver, ...(o.random ? { random: o.random } : {}) });
     for (const u of o.users) this.#users.set(u.toLowerCase(), new Inbox<ReceivedMessage>());
     const hooks = { onRequest: (req: SipRequest, conn: SipConnection) => this.#onRequest(req, conn), uac: this.uac };
     this.edges = o.edges.map((spec) => new PartnerEdge(spec, { requireClientAuthEku: o.product === "publicIm", resolver: o.resolver, events: o.events, hooks, ...(o.gate ? { gate: o.gate } : {}) }));
@@ -59,40 +62,20 @@ export class SipPartner {
     return { uri: key, inbox, sendMessage: (to, text) => this.sendMessage(key, to, text) };
   }
 
-  /** DNS-5: whether this partner's product tries the next edge when one does not answer. */
-  get failsOver(): boolean {
-    const p = this.o.product;
-    return p === "hostingProvider" ? true : failoverPolicy(p as PartnerProduct, "dns").tryNextTarget;
-  }
-
   async sendMessage(fromUri: string, to: string, text: string): Promise<SendResult & { via?: string }> {
     const edge = this.edges.find((e) => e.running);
     if (!edge) return { status: 503, reason: `Service Unavailable (every edge of ${this.o.domain} is stopped)` };
     const from = this.o.claimsDomain ? `${fromUri.split("@")[0]}@${this.o.claimsDomain}` : fromUri;
     const domain = to.split("@")[1] ?? "";
-    let targets;
-    try {
-      targets = orderSrvTargets(await this.o.resolver.resolveSrv(federationSrvName(domain)), this.o.random ?? Math.random);
-    } catch (err) {
-      if (!(err instanceof NameNotFoundError)) throw err;
-      return { status: 504, reason: `Server Time-out (DNS-1: ${federationSrvName(domain)}: ${err.code})` };
+    const hop = await this.dialler.connect(edge.pool, domain);
+    if (!hop.ok) {
+      // FED-12 on the partner's side: its user sees why, and the trace says it with the rule.
+      this.o.events({ kind: "sip.refused", ts: Date.now(), host: edge.spec.host, rules: [hop.rule], method: "MESSAGE", status: 504, from: fromUri, to, detail: hop.reason });
+      return { status: 504, reason: `Server Time-out (${hop.reason})` };
     }
-    const tryAll = this.failsOver;
-    const errors: string[] = [];
-    for (const t of tryAll ? targets : targets.slice(0, 1)) {
-      let conn: SipConnection;
-      try {
-        conn = await edge.pool.get(t.target, t.port, { tryEveryAddress: tryAll });
-      } catch (err) {
-        if (!(err instanceof DialError) && !(err instanceof NameNotFoundError)) throw err;
-        errors.push(err.message);
-        continue;
-      }
-      const req = buildRequest({ method: "MESSAGE", uri: `sip:${to}`, from, to, via: { host: edge.spec.fqdn, port: edge.spec.port }, body: text });
-      const r = await this.uac.send(conn, req, this.o.requestTimeoutMs ?? 10_000);
-      return { ...r, via: `${edge.spec.host} -> ${t.target} (${conn.info.tuple.dstAddress})` };
-    }
-    return { status: 504, reason: `Server Time-out (${tryAll ? "DNS-1: no edge answered" : "DNS-5: the first edge did not answer and this product does not fail over"}: ${errors.join("; ")})` };
+    const req = buildRequest({ method: "MESSAGE", uri: `sip:${to}`, from, to, via: { host: edge.spec.fqdn, port: edge.spec.port }, body: text });
+    const r = await this.uac.send(hop.conn, req, this.o.requestTimeoutMs ?? 10_000);
+    return { ...r, via: `${edge.spec.host} -> ${hop.target} (${hop.address})` };
   }
 
   #onRequest(req: SipRequest, conn: SipConnection): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { requiresClientAuthEku } from "../../edge/policy/cert-names.ts";
 import { decide } from "../../edge/policy/decide.ts";
 import type { EdgeLoadBalancing, PartnerProduct, SrvRecord } from "../../edge/policy/srv.ts";
-import { failoverPolicy, orderSrvTargets } from "../../edge/policy/srv.ts";
+import { connectingPartnerFailover, orderSrvTargets } from "../../edge/policy/srv.ts";
 import { federationConfig, outbound } from "./fixtures.ts";
 
 const rec = (target: string, priority: number, weight: number): SrvRecord => ({ target, priority, weight, port: 5061 });
@@ -42,21 +42,22 @@ describe("DNS-1 RFC 2782 ordering of _sipfederationtls._tcp answers", () => {
   });
 });
 
-describe("DNS-5 failover by partner product", () => {
-  const cases: { name: string; product: PartnerProduct; lb: EdgeLoadBalancing; next: boolean }[] = [
-    { name: "DNS-5: a Lync 2013 partner fails over to the next DNS-balanced edge", product: "lync2013", lb: "dns", next: true },
-    { name: "DNS-5: a Lync 2010 partner fails over to the next DNS-balanced edge", product: "lync2010", lb: "dns", next: true },
-    { name: "DNS-5: an OCS 2007 R2 partner does not fail over", product: "ocs2007r2", lb: "dns", next: false },
-    { name: "DNS-5: an OCS 2007 partner does not fail over", product: "ocs2007", lb: "dns", next: false },
-    { name: "DNS-5: a public IM provider does not fail over", product: "publicIm", lb: "dns", next: false },
-    { name: "DNS-5: an XMPP partner does not fail over", product: "xmpp", lb: "dns", next: false },
-    { name: "DNS-5: behind an HLB there is one VIP target, failover happens in the HLB", product: "ocs2007", lb: "hlb", next: false },
+describe("DNS-5: how a partner connecting to OUR pool fails over, by its product", () => {
+  const cases: { name: string; product: PartnerProduct; lb: EdgeLoadBalancing; sticks: boolean; failsOver: boolean }[] = [
+    { name: "DNS-5: a Lync 2013 partner tries the next edge of our DNS-load-balanced pool", product: "lync2013", lb: "dns", sticks: false, failsOver: true },
+    { name: "DNS-5: a Lync 2010 partner tries the next edge of our DNS-load-balanced pool", product: "lync2010", lb: "dns", sticks: false, failsOver: true },
+    { name: "DNS-5: an OCS 2007 R2 partner stays with the first edge that answered and does not fail over", product: "ocs2007r2", lb: "dns", sticks: true, failsOver: false },
+    { name: "DNS-5: an OCS 2007 partner stays with the first edge that answered and does not fail over", product: "ocs2007", lb: "dns", sticks: true, failsOver: false },
+    { name: "DNS-5: a public IM provider stays with the first edge that answered and does not fail over", product: "publicIm", lb: "dns", sticks: true, failsOver: false },
+    { name: "DNS-5: an XMPP partner stays with the first edge that answered and does not fail over", product: "xmpp", lb: "dns", sticks: true, failsOver: false },
+    { name: "DNS-5: behind our HLB an OCS 2007 partner sticks to the one VIP, which fails over for it", product: "ocs2007", lb: "hlb", sticks: true, failsOver: true },
+    { name: "DNS-5: behind our HLB a Lync 2013 partner fails over through the VIP", product: "lync2013", lb: "hlb", sticks: false, failsOver: true },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const policy = failoverPolicy(c.product, c.lb);
-      expect(policy).toMatchObject({ tryNextTarget: c.next, rule: "DNS-5" });
-      if (c.lb === "hlb") expect(policy.text).toMatch(/VIP/);
+      const f = connectingPartnerFailover(c.product, c.lb);
+      expect(f).toMatchObject({ sticksToFirstEdge: c.sticks, failsOver: c.failsOver, rule: "DNS-5" });
+      expect(f.text).toMatch(c.lb === "hlb" ? /VIP/ : c.sticks ? /first edge .* does not fail over/ : /next edge/);
     });
   }
 });

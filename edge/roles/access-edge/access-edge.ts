@@ -60,7 +60,7 @@ export class AccessEdge {
     this.#clientAuth = identityAllowsClientAuth(o.external.identity);
     this.#srv = new SrvCache(o.external.resolver, SRV_CACHE_MS);
     this.#quiet = o.events === noEvents;
-    this.#hopContext = { pool: this.#external, resolver: this.#srv, random: o.random ?? Math.random, peerProduct: o.peerProduct ?? (() => undefined), ownCertAllowsClientAuth: this.#clientAuth, traceSteps: !this.#quiet };
+    this.#hopContext = { pool: this.#external, resolver: this.#srv, random: o.random ?? Math.random, ownCertAllowsClientAuth: this.#clientAuth, traceSteps: !this.#quiet };
     this.#extOut = { fqdn: o.external.fqdn, port: o.external.federationPort, transport: "TLS" };
     this.#intOut = { fqdn: o.internal.fqdn, port: o.internal.port, transport: "TLS" };
   }

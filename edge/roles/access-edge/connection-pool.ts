@@ -2,7 +2,9 @@
  * Outbound SIP connections of one interface, reused per peer FQDN and port (the
  * product keeps one federation connection per partner edge). Dials from the
  * interface's own address with its identity, resolving the FQDN through the
- * injected view of DNS; tries the FQDN's A records in order when asked to.
+ * injected view of DNS, and trying the FQDN's A records in order until one answers
+ * (DNS-1; with DNS load balancing those are the pool's edges). A caller that sticks to
+ * one address (a partner that does not fail over, DNS-5) names it instead.
  */
 import type { EventSink } from "../../events/types.ts";
 import type { ConnectionGate } from "../../net/gate.ts";
@@ -30,8 +32,11 @@ export interface ConnectionPoolOptions {
 export interface GetOptions {
   /** CERT-2: the name the peer must carry (default: the FQDN itself). */
   expectedName?: string;
-  /** Try every A record of the FQDN in turn (DNS-5 failover inside one name); default true. */
-  tryEveryAddress?: boolean;
+  /**
+   * Dial this address of the FQDN only, without resolving it again: a peer that keeps
+   * the edge that answered first and does not fail over (DNS-5). Default: every A record in turn.
+   */
+  address?: string;
 }
 
 export class ConnectionPool {
@@ -61,11 +66,10 @@ export class ConnectionPool {
 
   async #dial(fqdn: string, port: number, opts: GetOptions): Promise<SipConnection> {
     if (this.#stopped) throw new RangeError(`${this.o.host}: connection pool stopped; not dialling ${fqdn}`);
-    const addresses = await this.o.resolver.resolveA(fqdn);
+    const addresses = opts.address !== undefined ? [opts.address] : await this.o.resolver.resolveA(fqdn);
     if (addresses.length === 0) throw new NameNotFoundError(fqdn, "NODATA", this.o.resolver.view);
-    const tryAll = opts.tryEveryAddress ?? true;
-    let last: DialError | undefined;
-    for (const address of tryAll ? addresses : addresses.slice(0, 1)) {
+    const failed: DialError[] = [];
+    for (const address of addresses) {
       try {
         const { socket, peer } = await dialTls({ host: this.o.host, fqdn, address, port, localAddress: this.o.localAddress, identity: this.o.identity, expectedName: opts.expectedName ?? fqdn, timeoutMs: this.o.dialTimeoutMs ?? 3000, events: this.o.events, ...(this.o.gate ? { gate: this.o.gate } : {}) });
         if (this.#stopped) {
@@ -86,12 +90,12 @@ export class ConnectionPool {
         return conn;
       } catch (err) {
         if (!(err instanceof DialError)) throw err;
-        last = err;
+        failed.push(err);
         // A certificate that names the wrong host will not improve on the next address of the same name.
         if (err.failure === "name" || err.failure === "untrusted") break;
       }
     }
-    throw last ?? new DialError("connect", fqdn, "?", port, "no address to try");
+    throw everyAddressFailed(fqdn, port, failed);
   }
 
   /** Drop a connection (e.g. after its peer refused us) so the next get() dials again. */
@@ -108,4 +112,13 @@ export class ConnectionPool {
     for (const c of this.#open.values()) c.close();
     this.#open.clear();
   }
+}
+
+/** One address's error as it is; several: one error that names each address and why (FED-12), with the last one's kind. */
+function everyAddressFailed(fqdn: string, port: number, failed: DialError[]): DialError {
+  const last = failed[failed.length - 1];
+  if (last === undefined) return new DialError("connect", fqdn, "?", port, "no address to try");
+  if (failed.length === 1) return last;
+  const detail = failed.map((e) => `${e.address}: ${e.detail}`).join("; ");
+  return new DialError(last.failure, fqdn, failed.map((e) => e.address).join(", "), port, `every address failed: ${detail}`, [...new Set(failed.flatMap((e) => e.rules))]);
 }

@@ -22,7 +22,6 @@ export const EDGE_DIAGNOSTICS = {
   srvNotFound: { status: 504, code: 54011, rule: "DNS-1", text: "No _sipfederationtls._tcp SRV record for the target domain" },
   hostNotFound: { status: 504, code: 54012, rule: "DNS-1", text: "The next hop's FQDN has no A record" },
   unreachable: { status: 504, code: 54013, rule: "DNS-1", text: "No edge of the target domain answered" },
-  noFailover: { status: 504, code: 54051, rule: "DNS-5", text: "The first edge did not answer and this federation link does not fail over" },
   peerNameMismatch: { status: 504, code: 54021, rule: "CERT-2", text: "Peer certificate does not name the FQDN we connected to" },
   peerUntrusted: { status: 504, code: 54022, rule: "CERT-2", text: "Peer certificate is not trusted" },
   noClientAuthEku: { status: 504, code: 54031, rule: "PIC-2", text: "Our edge certificate lacks the clientAuth EKU this public IM provider requires" },

@@ -4,7 +4,6 @@
  */
 export { AccessEdge } from "./access-edge.ts";
 export type { AccessEdgeOptions } from "./options.ts";
-export type { PeerProductLookup } from "./next-hop.ts";
 export { SipConnection, type SipConnectionHandler, type SipConnectionInfo } from "./sip-connection.ts";
 export { ConnectionPool, type ConnectionPoolOptions } from "./connection-pool.ts";
 export { listenTls, dialTls, DialError, ListenError, identityAllowsClientAuth, type TlsListener, type TlsListenOptions } from "./tls-endpoints.ts";

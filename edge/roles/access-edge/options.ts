@@ -5,7 +5,6 @@ import type { NameResolver } from "../../net/resolver.ts";
 import type { TlsIdentity } from "../../net/tls-identity.ts";
 import type { FederationConfig } from "../../policy/index.ts";
 import type { SipLimits } from "../../wire/sip/index.ts";
-import type { PeerProductLookup } from "./next-hop.ts";
 
 export interface AccessEdgeOptions {
   /** The edge server's host name ("edge1"). */
@@ -44,8 +43,6 @@ export interface AccessEdgeOptions {
   events: EventSink;
   /** PORT-5: the firewalls around this edge; every accepted peer and every dial is checked. Default: none modelled. */
   gate?: ConnectionGate;
-  /** DNS-5: the product behind a federated domain, when the harness knows it. */
-  peerProduct?: PeerProductLookup;
   /** RFC 2782 weighted choice; default Math.random. */
   random?: () => number;
   /** Timer F for forwarded requests (RFC 3261 17.1.2.2: 64*T1 = 32 s); default 32000. */

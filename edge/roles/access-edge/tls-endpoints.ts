@@ -104,7 +104,7 @@ export type DialFailure = "connect" | "timeout" | "untrusted" | "name" | "refuse
 export class DialError extends Error {
   /** Rule IDs behind the failure (a firewall drop: PORT-5 and the missing rule's). */
   readonly rules: string[];
-  constructor(readonly failure: DialFailure, readonly fqdn: string, readonly address: string, readonly port: number, detail: string, rules: string[] = []) {
+  constructor(readonly failure: DialFailure, readonly fqdn: string, readonly address: string, readonly port: number, readonly detail: string, rules: string[] = []) {
     super(`dialling ${fqdn} (${address}:${port}) failed: ${detail}`);
     this.name = "DialError";
     this.rules = rules;
