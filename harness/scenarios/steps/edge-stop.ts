@@ -3,8 +3,9 @@
  * - the A/V Edge: its server falls silent and closes its relays (allocations are lost, as in
  *   the product); with a hardware load balancer the step waits (bounded) until the A/V VIP's
  *   health checks take the edge out of rotation, so the next step's new flows go to the survivor;
- * - the Access Edge: its listeners close; with DNS load balancing (DNS-5) the detail says where
- *   the edge stands in the pool's A records, since partners that do not fail over only try the first.
+ * - the Access Edge: its listeners and connections close; with DNS load balancing (DNS-5) the
+ *   detail says where the edge stands in the pool's A records: partners that do not fail over
+ *   (OCS 2007 / 2007 R2, public IM, XMPP) stay with the edge that answered them first.
  * There is no "start" here: a stopped AvEdgeServer or AccessEdge cannot be started again.
  */
 import type { EdgeEvent } from "../../../edge/events/types.ts";
@@ -63,7 +64,7 @@ export async function stopAccessEdge(ctx: ScenarioContext, edge: string): Promis
     const listed = await ctx.world.context.resolvers.external.resolveA(pool.accessFqdn);
     const at = listed.indexOf(own);
     rules.push("DNS-5");
-    lines.push(`${pool.accessFqdn} lists ${listed.join(", ")} (DNS load balancing): ${edge} is ${at === 0 ? "listed first" : at > 0 ? `listed ${at + 1}th` : "not listed"}; Lync 2010/2013 partners try the next address, OCS 2007 / 2007 R2 partners, public IM and XMPP only the first (DNS-5)`);
+    lines.push(`${pool.accessFqdn} lists ${listed.join(", ")} (DNS load balancing): ${edge} is ${at === 0 ? "listed first" : at > 0 ? `listed ${at + 1}th` : "not listed"}; Lync 2010/2013 partners try the next address; OCS 2007 / 2007 R2 partners, public IM and XMPP that established with ${edge} do not fail over (DNS-5)`);
   } else {
     const lb = await outOfRotation(ctx, `vip-access:${PORTS.sipMtls}`, edge);
     if (lb !== "no balancer") {
