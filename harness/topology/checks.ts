@@ -1,6 +1,9 @@
 /**
  * Cross-field checks the schema alone cannot express. Each problem carries the
  * field path (mapped to file:line by load.ts) and the rule that forbids it.
+ * checkTopology: errors (the topology is refused). topologyWarnings: what the topology
+ * may say but the product did not support; edgesim runs it as written and
+ * `edgesim validate` says so.
  */
 import type { Topology } from "./schema.ts";
 import { ZONES } from "./schema.ts";
@@ -21,6 +24,24 @@ export function checkTopology(t: Topology): TopologyProblem[] {
 /** The federation rules (FED-3/5/6/8/9/10/11, XMPP-2) are the policy engine's own validator's. */
 function checkFederation(t: Topology): TopologyProblem[] {
   return validateFederationConfig(federationConfigFromTopology(t)).map((p) => ({ path: topologyPathOfPolicyProblem(p.path), message: p.message, rule: p.rule }));
+}
+
+export function topologyWarnings(t: Topology): TopologyProblem[] {
+  return [...dnsLoadBalancedOcsPools(t)];
+}
+
+/** Seed 003: OCS 2007 and 2007 R2 are not aware of DNS load balancing; their edge pools sat behind a hardware load balancer (DNS-5). */
+function dnsLoadBalancedOcsPools(t: Topology): TopologyProblem[] {
+  const out: TopologyProblem[] = [];
+  t.partners.forEach((p, i) => {
+    if ((p.product === "ocs2007" || p.product === "ocs2007r2") && p.loadBalancing === "dns" && p.edges.length > 1)
+      out.push({
+        path: ["partners", i, "loadBalancing"],
+        message: `${p.domain} runs ${p.product}, which did not support DNS load balancing of its own edge pool (a real one sits behind a hardware load balancer); edgesim lists its ${p.edges.length} edges in DNS as written`,
+        rule: "DNS-5",
+      });
+  });
+  return out;
 }
 
 function checkOrganisation(t: Topology): TopologyProblem[] {

@@ -6,9 +6,14 @@ import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 import { TopologySchema, type Topology } from "./schema.ts";
 import { TopologyConfigError, pathToField, type ConfigProblem, type FieldPath } from "./config-error.ts";
-import { checkTopology } from "./checks.ts";
+import { checkTopology, topologyWarnings, type TopologyProblem } from "./checks.ts";
 
 export function loadTopologyFile(file: string): Topology {
+  return loadTopologyFileWithWarnings(file).topology;
+}
+
+/** The topology and what it says that the product did not support (warnings: it still loads). */
+export function loadTopologyFileWithWarnings(file: string): { topology: Topology; warnings: ConfigProblem[] } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -16,10 +21,14 @@ export function loadTopologyFile(file: string): Topology {
     const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message;
     throw new TopologyConfigError([{ file, line: 0, column: 0, field: "(file)", message: why }]);
   }
-  return parseTopology(text, file);
+  return parseTopologyWithWarnings(text, file);
 }
 
 export function parseTopology(text: string, file = "<topology>"): Topology {
+  return parseTopologyWithWarnings(text, file).topology;
+}
+
+export function parseTopologyWithWarnings(text: string, file = "<topology>"): { topology: Topology; warnings: ConfigProblem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -44,12 +53,13 @@ export function parseTopology(text: string, file = "<topology>"): Topology {
       }),
     );
   }
-  const problems = checkTopology(parsed.data).map((p): ConfigProblem => {
+  const located = (p: TopologyProblem): ConfigProblem => {
     const at = locate(p.path);
     return { file, line: at.line, column: at.column, field: pathToField(p.path), message: p.message, rule: p.rule };
-  });
+  };
+  const problems = checkTopology(parsed.data).map(located);
   if (problems.length > 0) throw new TopologyConfigError(problems);
-  return parsed.data;
+  return { topology: parsed.data, warnings: topologyWarnings(parsed.data).map(located) };
 }
 
 function explainIssue(issue: { code: string; message: string; keys?: string[] }, present: boolean): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parseTopology } from "../../harness/topology/load.ts";
+import { parseTopology, parseTopologyWithWarnings } from "../../harness/topology/load.ts";
 import { TopologyConfigError, type ConfigProblem } from "../../harness/topology/config-error.ts";
 import { TOPOLOGIES } from "../../harness/topology/registry.ts";
 
@@ -155,5 +155,25 @@ describe("topology files", () => {
     expect(problems[0]!.file).toBe("syntax.yaml");
     expect(problems[0]!.field).toBe("(yaml)");
     expect(problems[0]!.line).toBeGreaterThanOrEqual(2);
+  });
+
+  describe("DNS-5: an OCS 2007 / 2007 R2 partner pool on DNS load balancing is a warning, not an error", () => {
+    const northwind = "  - domain: northwind.test\n    product: ocs2007\n";
+    it("DNS-5: the shipped northwind (OCS 2007, 2 edges, dns) loads, with one warning at its loadBalancing line", () => {
+      const { topology, warnings } = parseTopologyWithWarnings(contosoText, "contoso.yaml");
+      expect(topology.partners.find((p) => p.domain === "northwind.test")?.loadBalancing).toBe("dns");
+      const lines = contosoText.split("\n");
+      const line = lines.findIndex((l, i) => i > lineOf(contosoText, "domain: northwind.test") && l.includes("loadBalancing: dns")) + 1;
+      expect(warnings).toEqual([expect.objectContaining({ file: "contoso.yaml", field: "partners[2].loadBalancing", rule: "DNS-5", line })]);
+    });
+    it("DNS-5: an OCS 2007 R2 pool of two edges on DNS load balancing is warned about too", () => {
+      const { warnings } = parseTopologyWithWarnings(contosoText.replace(northwind, "  - domain: northwind.test\n    product: ocs2007r2\n"), "r2.yaml");
+      expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^northwind\.test runs ocs2007r2, which did not support DNS load balancing/)]);
+    });
+    it("DNS-5: a Lync 2013 pool on DNS load balancing, or a single OCS 2007 edge, is no warning", () => {
+      expect(parseTopologyWithWarnings(contosoText.replace(northwind, "  - domain: northwind.test\n    product: lync2013\n")).warnings).toEqual([]);
+      const single = contosoText.replace("edges: [{ name: edge1, fqdn: sip1.northwind.test }, { name: edge2, fqdn: sip2.northwind.test }]", "edges: [{ name: edge1, fqdn: sip1.northwind.test }]");
+      expect(parseTopologyWithWarnings(single).warnings).toEqual([]);
+    });
   });
 });
