@@ -3,7 +3,7 @@
  * planned address (a public IM provider also demands the clientAuth EKU, PIC-2),
  * delivers MESSAGEs to the organisation's users (404 for strangers), answers the
  * other methods as a UAS, and dials out with its own identity from its own address.
- * It can be stopped and started again (scenarios stop fabrikam edge1 for DNS-5).
+ * It can be stopped and started again (scenarios stop fabrikam edge1: our edge fails over, DNS-1).
  */
 import type { EventSink } from "../../edge/events/types.ts";
 import type { ConnectionGate } from "../../edge/net/gate.ts";
