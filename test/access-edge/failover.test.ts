@@ -37,6 +37,8 @@ describe("our pool on DNS load balancing", () => {
     world = await startTestWorld(topologyAt(ZONE_BASE.accessEdgeFailover, "contoso", (t) => {
       dnsLoadBalanced(t);
       ordered(t);
+      // ghost.test's SRV lists first a target that has no A record, then its real edge.
+      t.partners.push({ domain: "ghost.test", product: "lync2013", edges: [{ name: "edge1", fqdn: "sip1.ghost.test" }], srv: [{ target: "gone.ghost.test", port: 5061, priority: 0, weight: 100 }, { target: "sip1.ghost.test", port: 5061, priority: 10, weight: 100 }], loadBalancing: "dns", users: ["gina@ghost.test"], hostedDomains: [], publishSrv: true, certificate: { omitClientAuth: false, wrongSan: false, expired: false, untrustedCa: false } });
     }), { services: SIP_SERVICES });
     trace = captureEvents(world);
   });
@@ -109,6 +111,23 @@ describe("our pool on DNS load balancing", () => {
       } finally {
         await nw.edge("edge1").start();
         await nw.edge("edge2").start();
+      }
+    });
+
+    it("DNS-1: a target without an A record is passed over for the next; with the next stopped too, the 504 names both and why", async () => {
+      const ghost = partner("ghost.test");
+      const r = await fe().user("carol@contoso.test").sendMessage("gina@ghost.test", "past the gone one");
+      expect(r, JSON.stringify(r)).toMatchObject({ status: 200 });
+      expect(await ghost.user("gina@ghost.test").inbox.next(5000)).toMatchObject({ text: "past the gone one" });
+      await ghost.edge("edge1").stop();
+      try {
+        const down = await fe().user("carol@contoso.test").sendMessage("gina@ghost.test", "nobody");
+        expect(down.status).toBe(504);
+        // Different failures (no A record, refused): "no edge answered", each target with its own reason.
+        expect(down.diagnostics?.code).toBe(54013);
+        expect(down.diagnostics?.text).toMatch(/tried 2 targets in RFC 2782 order: gone\.ghost\.test: no A record \(\w+\); dialling sip1\.ghost\.test \([\d.]+:5061\) failed: /);
+      } finally {
+        await ghost.edge("edge1").start();
       }
     });
   });

@@ -111,13 +111,19 @@ async function dialTargets(ctx: NextHopContext, route: FederationRoute, targets:
   return { ok: false, refusal: refusalFor(failures, route), steps };
 }
 
-/** The refusal for the targets that failed: one target's own reason, or every target tried with its reason (FED-12). */
+/**
+ * The refusal for the targets that failed: one target's own reason, or every target tried
+ * with its reason (FED-12), coded by the certificate failure that stopped the walk, else by
+ * the failure they share, else 54013 (no edge answered).
+ */
 function refusalFor(failures: DialFailure[], route: FederationRoute): EdgeRefusal {
-  const [only] = failures;
-  if (only === undefined) return edgeRefusal("unreachable", route.domain, [route.rule]);
+  const first = failures[0];
+  const last = failures[failures.length - 1];
+  if (first === undefined || last === undefined) return edgeRefusal("unreachable", route.domain, [route.rule]);
   const rules = [...new Set([...failures.flatMap((f) => f.rules), route.rule])];
-  if (failures.length === 1) return edgeRefusal(only.key, only.detail, rules);
-  const key = failures.every((f) => f.key === only.key) ? only.key : "unreachable";
+  if (failures.length === 1) return edgeRefusal(first.key, first.detail, rules);
+  const stoppedByCertificate = last.key === "peerNameMismatch" || last.key === "peerUntrusted";
+  const key = stoppedByCertificate ? last.key : failures.every((f) => f.key === first.key) ? first.key : "unreachable";
   return edgeRefusal(key, `tried ${failures.length} targets in RFC 2782 order: ${failures.map((f) => f.line).join("; ")}`, rules);
 }
 
