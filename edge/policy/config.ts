@@ -4,7 +4,7 @@
  * New-CsHostingProvider, New-CsPublicProvider, New-CsExternalAccessPolicy,
  * New-CsXmppAllowedPartner). PascalCase fields are real cmdlet parameters;
  * camelCase fields are edgesim's own additions (the simulator needs facts the
- * product keeps elsewhere, e.g. which domains a provider serves).
+ * product keeps elsewhere, e.g. which domains a public IM provider serves).
  */
 
 export type RoutingMethod = "UseDnsSrvRouting" | "UseDefaultRouting";
@@ -66,8 +66,8 @@ export interface HostingProvider {
   EnabledSharedAddressSpace: boolean;
   HostsOCSUsers: boolean;
   IsLocal: boolean;
-  /** edgesim: domains this provider is known to serve, so outbound traffic to them is routed to its ProxyFqdn. */
-  servedDomains?: string[];
+  // No list of domains: Get-CsHostingProvider has none. Since Lync Server 2010 a
+  // hosted domain is federated by the allowed domains list or by discovery (FED-5).
 }
 
 /** New-CsPublicProvider: FED-5 / PIC-1. */

@@ -3,7 +3,8 @@
  * verdict with the rule IDs of every step. Pure: no I/O, no clock (request.now).
  * Inbound order: FED-1, FED-6, FED-10 (identity and class: FED-8/4/5/3/2),
  * FED-11 throttling for discovered partners, FED-9 recipient policy, FED-7
- * verification, then delivery to the internal user.
+ * verification, then delivery to the internal user. A discovered partner's
+ * request refused after its throttle counts as a failure (FED-11 ratio).
  */
 import type { FederationConfig } from "./config.ts";
 import type { SipAddress } from "./domains.ts";
@@ -62,6 +63,8 @@ function decideInbound(config: FederationConfig, request: PolicyRequest, sender:
     path.throttled(result.state, result.events);
     if (result.refusal) return path.refuse(result.refusal, result.text);
     path.step("FED-11", result.text);
+    // FED-11: the edge's own refusals from here on (404 unknown user, 403 policy, 480 contacts) feed the failure ratio.
+    path.countRefusalsAsFailures(sender.domain);
   }
   return deliverInbound(config, request, peer, path);
 }

@@ -42,6 +42,7 @@ function entry(rule: string, status: RefusalStatus, code: number, text: string):
 export const DIAGNOSTICS = {
   federationOff: entry("FED-1", 403, 52010, "Federation is disabled (AllowFederatedUsers is false)"),
   notAllowed: entry("FED-2", 403, 52020, "Domain is not in the allow list and partner discovery is off"),
+  hostedNotAllowed: entry("FED-5", 403, 52050, "Domain hosted at a hosting provider is not on the allowed domains list and partner discovery is off"),
   blocked: entry("FED-6", 403, 52060, "Domain is blocked"),
   unverifiedNotInContacts: entry("FED-7", 480, 52070, "Unverified sender is not in the recipient's contacts"),
   defaultRouteMissing: entry("FED-8", 504, 52080, "Default routing is configured without DefaultRouteFqdn"),

@@ -61,9 +61,14 @@ function allProviders(config: FederationConfig): ProviderMatch[] {
   ];
 }
 
-/** FED-5 outbound: the provider whose servedDomains lists this domain (enabled or not: the caller reports a disabled one). */
-export function findProviderServingDomain(config: FederationConfig, domain: string): ProviderMatch | undefined {
-  return allProviders(config).find((p) => (p.entry.servedDomains ?? []).some((d) => sameFqdn(d, domain)));
+/**
+ * FED-5 / PIC-1 outbound: the public IM provider whose servedDomains lists this
+ * domain (enabled or not: the caller reports a disabled one). Hosting providers
+ * have no list of domains: a hosted domain is reached by FED-3 or FED-2 (SRV).
+ */
+export function findPublicProviderServingDomain(config: FederationConfig, domain: string): ProviderMatch | undefined {
+  const entry = config.publicProviders.find((p) => (p.servedDomains ?? []).some((d) => sameFqdn(d, domain)));
+  return entry ? { kind: "public", entry } : undefined;
 }
 
 /** FED-5 inbound: the provider whose ProxyFqdn the peer certificate names. */

@@ -1,14 +1,16 @@
 /**
  * Outbound federation (one of our users -> a federated domain), in the order
  * of docs/federation-policy.md: FED-9 user policy, FED-1, FED-6, own domain,
- * FED-8 default route, FED-4 ProxyFqdn, FED-3 allowed domain, FED-5 provider,
- * FED-2 discovery, else refused.
+ * FED-8 default route, FED-4 ProxyFqdn, FED-3 allowed domain, FED-5 public IM
+ * provider, FED-2 discovery, else refused. A domain hosted at a hosting provider
+ * has no route of its own (FED-5 since Lync Server 2010): it is an allowed domain
+ * (FED-3) or a discovered one (FED-2), and its SRV record names the provider's proxy.
  */
 import type { FederationConfig } from "./config.ts";
 import type { ProviderMatch, SipAddress } from "./domains.ts";
 import {
   findAllowedDomain,
-  findProviderServingDomain,
+  findPublicProviderServingDomain,
   findSharedAddressSpaceProvider,
   findUser,
   isBlockedDomain,
@@ -69,7 +71,7 @@ function routeOwnDomain(config: FederationConfig, request: PolicyRequest, target
 export function decideOutbound(config: FederationConfig, request: PolicyRequest, target: SipAddress, path: DecisionPath): Verdict {
   const edge = config.accessEdge;
   const domain = target.domain;
-  const provider = findProviderServingDomain(config, domain);
+  const provider = findPublicProviderServingDomain(config, domain);
 
   const policyRefusal = checkSenderPolicy(config, request, provider, path);
   if (policyRefusal) return policyRefusal;
@@ -99,6 +101,7 @@ export function decideOutbound(config: FederationConfig, request: PolicyRequest,
     return allowWithMarking(config, providerRoute(domain, provider), path);
   }
   if (provider) path.step("FED-5", `${domain} is served by ${provider.kind} provider ${provider.entry.Identity}, which is disabled (Enabled is false)`);
+  // A domain hosted at a hosting provider ends here too when discovery is off and it is not allowed (FED-5).
   if (edge.EnablePartnerDiscovery) {
     path.step("FED-2", `EnablePartnerDiscovery is true: ${domain} is a discovered partner, located by ${federationSrvName(domain)}`);
     return allowWithMarking(config, { kind: "srv", domain, srvName: federationSrvName(domain), port: FEDERATION_PORT, rule: "FED-2" }, path);

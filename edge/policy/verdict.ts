@@ -7,6 +7,7 @@ import type { ProviderKind } from "./domains.ts";
 import type { DiagnosticsKey, Refusal } from "./diagnostics.ts";
 import { DIAGNOSTICS, refusalFor } from "./diagnostics.ts";
 import type { ThrottleEvent, ThrottleState } from "./throttle.ts";
+import { recordOutcome } from "./throttle.ts";
 
 export const FEDERATION_PORT = 5061;
 /** XMPP-1: server-to-server XMPP on the Access Edge's external address. */
@@ -55,6 +56,7 @@ export class DecisionPath {
   readonly steps: DecisionStep[] = [];
   private events: ThrottleEvent[] = [];
   private throttleState: ThrottleState | undefined;
+  private failuresOf: string | undefined;
 
   step(rule: string, text: string): this {
     this.steps.push({ rule, text });
@@ -67,7 +69,22 @@ export class DecisionPath {
     return this;
   }
 
+  /**
+   * FED-11: from here on, a refusal this edge gives `partner` (a discovered
+   * partner past its throttle) counts as a failure toward its failed/successful
+   * ratio, as the front end's answers do (recordOutcome).
+   */
+  countRefusalsAsFailures(partner: string): this {
+    this.failuresOf = partner;
+    return this;
+  }
+
   refuse(key: DiagnosticsKey, detail?: string): Verdict {
+    if (this.failuresOf !== undefined && this.throttleState) {
+      this.throttleState = recordOutcome(this.throttleState, this.failuresOf, false);
+      const p = this.throttleState.partners[this.failuresOf];
+      this.step("FED-11", `this refusal counts as a failure of discovered partner ${this.failuresOf} (${p?.failed ?? 0} failed, ${p?.succeeded ?? 0} succeeded)`);
+    }
     const refusal = refusalFor(key, detail);
     this.step(DIAGNOSTICS[key].rule, `refused ${refusal.status} ${refusal.reason} (ms-diagnostics ${refusal.diagnostics.code}): ${refusal.diagnostics.text}`);
     return this.finish({ allowed: false, refusal });

@@ -28,8 +28,9 @@ export function federationConfigFromTopology(t: Topology): FederationConfig {
     },
     allowedDomains: f.allowedDomains.map((d) => ({ ...d })),
     blockedDomains: f.blockedDomains.map((d) => ({ ...d })),
+    // FED-5: a hosting provider's `domains` describe the partner side, not our policy (the product keeps none).
     hostingProviders: f.hostingProviders.map((p) =>
-      newHostingProvider({ Identity: p.Identity, ProxyFqdn: p.ProxyFqdn, VerificationLevel: p.VerificationLevel, Enabled: p.Enabled, EnabledSharedAddressSpace: p.EnabledSharedAddressSpace, HostsOCSUsers: p.HostsOCSUsers, servedDomains: p.domains }),
+      newHostingProvider({ Identity: p.Identity, ProxyFqdn: p.ProxyFqdn, VerificationLevel: p.VerificationLevel, Enabled: p.Enabled, EnabledSharedAddressSpace: p.EnabledSharedAddressSpace, HostsOCSUsers: p.HostsOCSUsers }),
     ),
     publicProviders: f.publicProviders.map((p) =>
       newPublicProvider({

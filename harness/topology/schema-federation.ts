@@ -31,7 +31,12 @@ export const ProviderSchema = z.strictObject({
   Enabled: z.boolean().default(true),
   EnabledSharedAddressSpace: z.boolean().default(false),
   HostsOCSUsers: z.boolean().default(false),
-  /** edgesim: the domains the provider hosts, so outbound traffic to them can be routed to it. */
+  /**
+   * edgesim. A public IM provider: the domains of its service, so outbound traffic to
+   * them is routed to its ProxyFqdn (PIC-1). A hosting provider: a note on the partner
+   * side only, never policy: Get-CsHostingProvider has no list of domains, and a hosted
+   * domain is federated by the allowed domains list or discovery (FED-5).
+   */
   domains: z.array(fqdn).default([]),
 });
 

@@ -1,8 +1,10 @@
 /**
  * Shared test world for the policy engine: contoso.com is ours; fabrikam.com is
  * an allowed domain (FED-3), northwind.com an allowed partner server (FED-4),
- * evil.example blocked (FED-6); Lync Online hosts tailspin, Messenger and AOL
- * are public providers (FED-5, PIC-1/2).
+ * evil.example blocked (FED-6); Lync Online and Unverif are hosting providers
+ * (no list of domains: a hosted domain federates by the allowed domains list or
+ * discovery with its SRV naming the provider's proxy), Messenger and AOL are
+ * public providers (FED-5, PIC-1/2).
  */
 import type { FederationConfig } from "../../edge/policy/config.ts";
 import { defaultFederationConfig, newHostingProvider, newPublicProvider } from "../../edge/policy/config.ts";
@@ -20,8 +22,8 @@ export function federationConfig(mutate?: (config: FederationConfig) => void): F
   config.allowedDomains = [{ Identity: "fabrikam.com" }, { Identity: "northwind.com", ProxyFqdn: "sip.northwind.com" }];
   config.blockedDomains = [{ Identity: "evil.example" }];
   config.hostingProviders = [
-    newHostingProvider({ Identity: "LyncOnline", ProxyFqdn: "sipfed.online.lync.com", servedDomains: ["tailspin.onmicrosoft.com"] }),
-    newHostingProvider({ Identity: "Unverif", ProxyFqdn: "edge.unverif.example", VerificationLevel: "AlwaysUnverifiable", servedDomains: ["unverif.example"] }),
+    newHostingProvider({ Identity: "LyncOnline", ProxyFqdn: "sipfed.online.lync.com" }),
+    newHostingProvider({ Identity: "Unverif", ProxyFqdn: "edge.unverif.example", VerificationLevel: "AlwaysUnverifiable" }),
   ];
   config.publicProviders = [
     newPublicProvider({ Identity: "WindowsLive", ProxyFqdn: "federation.messenger.msn.com", servedDomains: ["hotmail.com"] }),
@@ -56,4 +58,9 @@ export function inbound(from: string, remote: PeerIdentity, to: string = ALICE, 
 /** A discovered partner's peer whose certificate names its SRV target, as a correct edge would present. */
 export function discoveredPeer(domain: string): PeerIdentity {
   return peer([`sip.${domain}`], [`sip.${domain}`]);
+}
+
+/** A domain hosted at a hosting provider: the provider's proxy connects, and the domain's SRV names that proxy (FED-5). */
+export function hostedPeer(proxyFqdn: string): PeerIdentity {
+  return peer([proxyFqdn], [proxyFqdn]);
 }

@@ -39,7 +39,7 @@ const configArb: fc.Arbitrary<FederationConfig> = fc
     edge.MarkSourceVerifiableOnOutgoingMessages = g.mark;
     config.allowedDomains = g.allowed.map((a) => (a.proxy ? { Identity: a.domain, ProxyFqdn: a.proxy } : { Identity: a.domain }));
     config.blockedDomains = g.blocked.map((d) => ({ Identity: d }));
-    if (g.hosting) config.hostingProviders = [newHostingProvider({ Identity: "LyncOnline", ProxyFqdn: "sipfed.online.lync.com", VerificationLevel: g.hosting.level, Enabled: g.hosting.enabled, EnabledSharedAddressSpace: g.hosting.shared, servedDomains: ["t.onmicrosoft.com"] })];
+    if (g.hosting) config.hostingProviders = [newHostingProvider({ Identity: "LyncOnline", ProxyFqdn: "sipfed.online.lync.com", VerificationLevel: g.hosting.level, Enabled: g.hosting.enabled, EnabledSharedAddressSpace: g.hosting.shared })];
     if (g.publicIm) config.publicProviders = [newPublicProvider({ Identity: "WindowsLive", ProxyFqdn: "federation.messenger.msn.com", VerificationLevel: g.publicIm.level, Enabled: g.publicIm.enabled, servedDomains: ["hotmail.com"] })];
     g.policies.forEach((p, i) => config.externalAccessPolicies.push({ Identity: `P${i}`, EnableFederationAccess: p.federation, EnablePublicCloudAccess: p.publicCloud, EnableXmppAccess: false, EnableOutsideAccess: true }));
     config.organisation.users = USERS.map((name, i) => ({ uri: `sip:${name}@contoso.com`, policy: `P${i}`, contacts: g.contacts }));

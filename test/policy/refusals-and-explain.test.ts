@@ -4,14 +4,14 @@ import { decide } from "../../edge/policy/decide.ts";
 import { formatVerdict } from "../../edge/policy/explain.ts";
 import type { PolicyRequest } from "../../edge/policy/request.ts";
 import { verdictForJson } from "../../edge/policy/verdict.ts";
-import { BOB, DAVE, discoveredPeer, federationConfig, inbound, outbound, peer } from "./fixtures.ts";
+import { BOB, DAVE, discoveredPeer, federationConfig, hostedPeer, inbound, outbound, peer } from "./fixtures.ts";
 
 const config = federationConfig();
 const refused: { name: string; request: PolicyRequest; rule: string; status: number; code: number }[] = [
   { name: "FED-12: federation off answers 403 with ms-diagnostics 52010 naming FED-1", request: outbound("sip:x@fabrikam.com"), rule: "FED-1", status: 403, code: 52010 },
   { name: "FED-12: a blocked domain answers 403 with 52060 naming FED-6", request: outbound("sip:x@evil.example"), rule: "FED-6", status: 403, code: 52060 },
   { name: "FED-12: an unknown recipient answers 404 with 52094 naming FED-9", request: inbound("sip:x@northwind.com", peer(["sip.northwind.com"]), "sip:ghost@contoso.com"), rule: "FED-9", status: 404, code: 52094 },
-  { name: "FED-12: an unverified stranger answers 480 with 52070 naming FED-7", request: inbound("sip:m@unverif.example", peer(["edge.unverif.example"]), DAVE), rule: "FED-7", status: 480, code: 52070 },
+  { name: "FED-12: an unverified stranger answers 480 with 52070 naming FED-7", request: inbound("sip:m@unverif.example", hostedPeer("edge.unverif.example"), DAVE), rule: "FED-7", status: 480, code: 52070 },
   { name: "FED-12: an unresolvable sender domain answers 504 with 52102 naming FED-10", request: inbound("sip:x@litware.com", peer(["sip.litware.com"])), rule: "FED-10", status: 504, code: 52102 },
   { name: "FED-12: a URI without user@domain is refused naming FED-12", request: outbound("tel:+15550100"), rule: "FED-12", status: 403, code: 52120 },
 ];

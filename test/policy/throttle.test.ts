@@ -3,7 +3,7 @@ import { decide } from "../../edge/policy/decide.ts";
 import type { ThrottleState } from "../../edge/policy/throttle.ts";
 import { applyThrottle, emptyThrottleState, recordOutcome, SUSPICIOUS_MIN_FAILURES } from "../../edge/policy/throttle.ts";
 import type { Verdict } from "../../edge/policy/verdict.ts";
-import { discoveredPeer, federationConfig, inbound, peer } from "./fixtures.ts";
+import { discoveredPeer, federationConfig, hostedPeer, inbound, peer } from "./fixtures.ts";
 
 const config = federationConfig();
 
@@ -55,7 +55,7 @@ describe("FED-11 discovered-partner throttling", () => {
   const allowedPartners: { name: string; from: string; remote: ReturnType<typeof peer> }[] = [
     { name: "FED-11: an allowed partner server (FED-4) is not throttled at 100 messages per second", from: "sip:x@northwind.com", remote: peer(["sip.northwind.com"]) },
     { name: "FED-11: an allowed domain (FED-3) is not throttled at 100 messages per second", from: "sip:x@fabrikam.com", remote: peer(["sip.fabrikam.com"], ["sip.fabrikam.com"]) },
-    { name: "FED-11: a provider's traffic (FED-5) is not throttled at 100 messages per second", from: "sip:x@t.onmicrosoft.com", remote: peer(["sipfed.online.lync.com"]) },
+    { name: "FED-11: a provider's traffic (FED-5) is not throttled at 100 messages per second", from: "sip:x@t.onmicrosoft.com", remote: hostedPeer("sipfed.online.lync.com") },
   ];
   for (const c of allowedPartners) {
     it(c.name, () => {
@@ -147,5 +147,55 @@ describe("FED-11 discovered-partner throttling", () => {
     applyThrottle(state, config, "litware.com", "sip:a@contoso.com", 0);
     recordOutcome(state, "litware.com", false);
     expect(JSON.stringify(state)).toBe(snapshot);
+  });
+});
+
+describe("FED-11 failure ratio counts the edge's own refusals", () => {
+  const unknown = (i: number) => `sip:nobody${i}@contoso.com`;
+
+  it("FED-11: a 404 the edge gives a discovered partner for an unknown user counts as a failure", () => {
+    const v = decide(config, inbound("sip:x@litware.com", discoveredPeer("litware.com"), unknown(1), { now: 1_000 }));
+    expect(v.refusal).toMatchObject({ status: 404 });
+    expect(v.nextThrottleState?.partners["litware.com"]).toMatchObject({ failed: 1, succeeded: 0 });
+    expect(v.steps.at(-1)?.rule).toBe("FED-9");
+    expect(v.rules).toContain("FED-11");
+  });
+
+  it("FED-11: 403 (FED-9 policy) and 480 (FED-7 contacts) refusals count too", () => {
+    const cfg = federationConfig((c) => (c.accessEdge.DiscoveredPartnerVerificationLevel = "AlwaysUnverifiable"));
+    const noPolicy = decide(config, inbound("sip:x@litware.com", discoveredPeer("litware.com"), "sip:bob@contoso.com", { now: 1_000 }));
+    expect(noPolicy.refusal?.status).toBe(403);
+    expect(noPolicy.nextThrottleState?.partners["litware.com"]?.failed).toBe(1);
+    const notContact = decide(cfg, inbound("sip:x@litware.com", discoveredPeer("litware.com"), "sip:dave@contoso.com", { now: 1_000 }));
+    expect(notContact.refusal?.status).toBe(480);
+    expect(notContact.nextThrottleState?.partners["litware.com"]?.failed).toBe(1);
+  });
+
+  it("FED-11: the throttle's own refusals (rate limit) do not count, so a busy partner is not punished twice", () => {
+    const cfg = federationConfig((c) => (c.accessEdge.DiscoveredPartnerStandardRate = 1));
+    const first = decide(cfg, inbound("sip:x@litware.com", discoveredPeer("litware.com"), undefined, { now: 1_000 }));
+    const limited = decide(cfg, inbound("sip:x@litware.com", discoveredPeer("litware.com"), undefined, { now: 1_000 }), first.nextThrottleState);
+    expect(limited.refusal?.status).toBe(480);
+    expect(limited.nextThrottleState?.partners["litware.com"]?.failed).toBe(0);
+  });
+
+  it("FED-11: a discovered partner that enumerates unknown addresses is cut to 1 message per second (event 14603)", () => {
+    let state: ThrottleState | undefined;
+    for (let i = 0; i < SUSPICIOUS_MIN_FAILURES; i++) {
+      const v = decide(config, inbound("sip:x@litware.com", discoveredPeer("litware.com"), unknown(i), { now: 1_000 + i * 1_000 }), state);
+      expect(v.refusal?.status).toBe(404);
+      state = v.nextThrottleState;
+    }
+    const { verdicts } = burst(3, "sip:x@litware.com", 60_000, state);
+    expect(verdicts.map((v) => v.allowed)).toEqual([true, false, false]);
+    expect(verdicts[0]!.events).toEqual([expect.objectContaining({ id: 14603, rule: "FED-11", partner: "litware.com", text: expect.stringMatching(/suspicious failure ratio \(10 failed, 0 succeeded\): cut to 1 message per second/) })]);
+    expect(verdicts[1]!.refusal).toMatchObject({ status: 480, diagnostics: { code: 52111 } });
+    expect(verdicts[1]!.refusal?.diagnostics.text).toMatch(/exceeded 1 message\(s\) per second \(suspicious partner\)/);
+  });
+
+  it("FED-11: the same unknown addresses from an allowed partner change nothing (not throttled)", () => {
+    const v = decide(config, inbound("sip:x@fabrikam.com", peer(["sip.fabrikam.com"], ["sip.fabrikam.com"]), unknown(1), { now: 1_000 }));
+    expect(v.refusal?.status).toBe(404);
+    expect(v.nextThrottleState).toBeUndefined();
   });
 });

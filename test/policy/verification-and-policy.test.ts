@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { FederationConfig } from "../../edge/policy/config.ts";
 import { decide } from "../../edge/policy/decide.ts";
 import type { PolicyRequest } from "../../edge/policy/request.ts";
-import { ALICE, BOB, CAROL, DAVE, discoveredPeer, federationConfig, inbound, outbound, peer } from "./fixtures.ts";
+import { ALICE, BOB, CAROL, DAVE, discoveredPeer, federationConfig, hostedPeer, inbound, outbound, peer } from "./fixtures.ts";
 
 const config = federationConfig();
 const sourceVerification = federationConfig((c) => (c.hostingProviders[0]!.VerificationLevel = "UseSourceVerification"));
 const noMarking = federationConfig((c) => (c.accessEdge.MarkSourceVerifiableOnOutgoingMessages = false));
 const discoveredAlwaysUnverifiable = federationConfig((c) => (c.accessEdge.DiscoveredPartnerVerificationLevel = "AlwaysUnverifiable"));
-const lync = peer(["sipfed.online.lync.com"]);
-const unverif = peer(["edge.unverif.example"]);
+const lync = hostedPeer("sipfed.online.lync.com");
+const unverif = hostedPeer("edge.unverif.example");
 
 interface Case {
   name: string;
