@@ -49,6 +49,7 @@ export const DIAGNOSTICS = {
   policyNoFederation: entry("FED-9", 403, 52090, "User is not enabled for federation (EnableFederationAccess)"),
   policyNoPublicCloud: entry("FED-9", 403, 52091, "User is not enabled for public IM (EnablePublicCloudAccess)"),
   policyNoXmpp: entry("FED-9", 403, 52095, "User is not enabled for XMPP federation (EnableXmppAccess)"),
+  xmppOff: entry("XMPP-1", 403, 53010, "XMPP federation is not enabled on this Edge pool"),
   xmppNotPartner: entry("XMPP-2", 403, 53020, "Domain is not on the XMPP allowed partner list"),
   xmppSba: entry("XMPP-5", 403, 53050, "XMPP federation is not available to users homed on a survivable branch appliance"),
   policyMissing: entry("FED-9", 403, 52092, "User's external access policy does not exist"),

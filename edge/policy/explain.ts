@@ -22,9 +22,14 @@ function describeRoute(route: Route): string {
   }
 }
 
-export function formatVerdict(verdict: Verdict): string {
+/**
+ * `headline` replaces ALLOWED/REFUSED when the caller knows more than the policy
+ * (e.g. `edgesim explain`: allowed by policy, but DNS leads nowhere, so 504).
+ */
+export function formatVerdict(verdict: Verdict, headline?: string): string {
   const lines: string[] = [];
-  lines.push(`${verdict.allowed ? "ALLOWED" : "REFUSED"}  rules: ${verdict.rules.join(", ")}`);
+  if (headline) lines.push(headline, `  rules: ${verdict.rules.join(", ")}`);
+  else lines.push(`${verdict.allowed ? "ALLOWED" : "REFUSED"}  rules: ${verdict.rules.join(", ")}`);
   verdict.steps.forEach((step, i) => lines.push(`  ${String(i + 1).padStart(2)}. [${step.rule}] ${step.text}`));
   if (verdict.route) lines.push(`  route: ${describeRoute(verdict.route)}`);
   if (verdict.verification) lines.push(`  verification: ${verdict.verification} (FED-7)`);

@@ -3,7 +3,9 @@
  * Access Edge builds (for inbound: the certificate names the partner's edge
  * presents, from the PKI plan, and the SRV targets of the sender's domain, from
  * the external DNS zone), runs the pure policy engine, and adds the DNS steps the
- * edge would take (DNS-1, DNS-5) - without sending anything.
+ * edge would take (DNS-1, DNS-5) - without sending anything. An XMPP partner gets
+ * the XMPP proxy's and gateway's verdict instead (xmpp.ts), and an allowed route
+ * that DNS does not lead anywhere is said to be unreachable (reachability.ts).
  */
 import { connectingPartnerFailover, decide, federationSrvName, OUR_EDGE_FAILOVER, parseSipAddress, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
 import type { Topology } from "../topology/schema.ts";
@@ -13,15 +15,25 @@ import { buildAddressPlan } from "../world/address-plan.ts";
 import { buildZones } from "../dns/zones.ts";
 import type { RecordSet, SrvRecordData } from "../dns/records.ts";
 import { planCertificates } from "../pki/plan.ts";
+import { reachabilityOf, type Reachability } from "./reachability.ts";
+import { explainXmpp, isXmppPartnerDomain } from "./xmpp.ts";
 
 export interface OfflineExplanation {
   direction: "outbound" | "inbound";
+  /** sip: the Access Edge's federation rules; xmpp: the XMPP proxy's and gateway's (XMPP partners). */
+  protocol: "sip" | "xmpp";
   request: PolicyRequest;
   verdict: Verdict;
   /** What the edge would look up and where it would connect, in order. */
   dnsSteps: string[];
   /** The partner organisation on the other side, when the topology describes one. */
   partner?: { domain: string; product: string };
+  /** An allowed outbound route: whether DNS leads anywhere (DNS-1, DNS-3); absent for delivery to our users and refusals. */
+  reachability?: Reachability;
+  /** Allowed by policy and reachable: what the live edge would deliver. */
+  deliverable: boolean;
+  /** One line: ALLOWED, REFUSED, or ALLOWED BY POLICY BUT UNREACHABLE and why. */
+  headline: string;
 }
 
 export class ExplainUsageError extends Error {
@@ -55,14 +67,21 @@ export function explainOffline(t: Topology, from: string, to: string, method = "
   if (!ours.has(fromDomain) && !ours.has(toDomain))
     throw new ExplainUsageError(`neither ${from} nor ${to} is in one of our SIP domains (${[...ours].join(", ")}): the Access Edge only sees traffic to or from us`);
 
-  if (ours.has(fromDomain)) {
+  const outbound = ours.has(fromDomain);
+  const remoteDomain = outbound ? toDomain : fromDomain;
+  const partner = partnerServing(t, remoteDomain);
+  const described = partner ? { partner: { domain: partner.domain, product: partner.product } } : {};
+  if (isXmppPartnerDomain(t, remoteDomain)) {
+    const request: PolicyRequest = { direction: outbound ? "outbound" : "inbound", from, to, method, now };
+    const x = explainXmpp(t, config, request, remoteDomain, zones.external);
+    return finish({ direction: request.direction, protocol: "xmpp", request, verdict: x.verdict, dnsSteps: x.dnsSteps, ...described }, outbound ? zones.external : undefined);
+  }
+  if (outbound) {
     const request: PolicyRequest = { direction: "outbound", from, to, method, now };
     const verdict = decide(config, request);
-    const partner = partnerServing(t, toDomain);
-    return { direction: "outbound", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external), ...(partner ? { partner: { domain: partner.domain, product: partner.product } } : {}) };
+    return finish({ direction: "outbound", protocol: "sip", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external), ...described }, zones.external);
   }
 
-  const partner = partnerServing(t, fromDomain);
   const certNames = partner ? partnerCertificateNames(t, partner) : [];
   const srv = zones.external.get(federationSrvName(fromDomain), "SRV") as SrvRecordData[];
   const request: PolicyRequest = {
@@ -78,7 +97,21 @@ export function explainOffline(t: Topology, from: string, to: string, method = "
     const f = connectingPartnerFailover(partner.product, t.organisation.edgePool.loadBalancing);
     dnsSteps.push(`${f.rule}: ${f.text}`);
   }
-  return { direction: "inbound", request, verdict: decide(config, request), dnsSteps, ...(partner ? { partner: { domain: partner.domain, product: partner.product } } : {}) };
+  return finish({ direction: "inbound", protocol: "sip", request, verdict: decide(config, request), dnsSteps, ...described }, undefined);
+}
+
+/** Adds reachability (outbound only: inbound ends at our front end) and the headline. */
+function finish(e: Omit<OfflineExplanation, "deliverable" | "headline" | "reachability">, external: RecordSet | undefined): OfflineExplanation {
+  const reachability = e.verdict.allowed && external ? reachabilityOf(e.verdict.route, external) : undefined;
+  const deliverable = e.verdict.allowed && reachability?.reachable !== false;
+  return { ...e, ...(reachability ? { reachability } : {}), deliverable, headline: headlineOf(e.verdict, reachability) };
+}
+
+/** Never ALLOWED for a route that ends in 504: allowed by policy, but unreachable, and why. */
+export function headlineOf(verdict: Verdict, reachability: Reachability | undefined): string {
+  if (!verdict.allowed) return `REFUSED ${verdict.refusal?.status ?? ""} by ${verdict.steps.at(-1)?.rule ?? "policy"}`.replace("  ", " ");
+  if (reachability && !reachability.reachable) return `ALLOWED BY POLICY BUT UNREACHABLE${reachability.status ? ` (${reachability.status})` : ""}: ${reachability.text} [${reachability.rule}]`;
+  return "ALLOWED";
 }
 
 function partnerCertificateNames(t: Topology, p: Partner): string[] {

@@ -1,7 +1,8 @@
 /**
  * `edgesim explain --from A --to B`: the decision path, step by step with rule IDs,
  * without sending anything. Exit 0 when the request would be delivered, 1 when
- * refused (so scripts can ask), 2 for bad usage.
+ * refused or unreachable (allowed by policy, but DNS leads nowhere: 504), 2 for
+ * bad usage. XMPP partners get the XMPP proxy's and gateway's rules.
  */
 import type { Command } from "commander";
 import { formatVerdict, verdictForJson } from "../../../edge/policy/index.ts";
@@ -21,12 +22,15 @@ export function registerExplain(program: Command): void {
       const t = loadTopology(opts.topology);
       const e = explainOffline(t, opts.from, opts.to, opts.method.toUpperCase());
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ direction: e.direction, from: opts.from, to: opts.to, partner: e.partner ?? null, verdict: verdictForJson(e.verdict), dns: e.dnsSteps }, null, 2) + "\n");
+        const out = { direction: e.direction, protocol: e.protocol, from: opts.from, to: opts.to, partner: e.partner ?? null, headline: e.headline, deliverable: e.deliverable, reachability: e.reachability ?? null, verdict: verdictForJson(e.verdict), dns: e.dnsSteps };
+        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
       } else {
-        process.stdout.write(`${e.direction} ${opts.method.toUpperCase()} ${opts.from} -> ${opts.to}${e.partner ? ` (partner ${e.partner.domain}, ${e.partner.product})` : ""}\n\n`);
-        process.stdout.write(formatVerdict(e.verdict) + "\n");
+        const what = e.protocol === "xmpp" ? "XMPP IM" : opts.method.toUpperCase();
+        process.stdout.write(`${e.direction} ${what} ${opts.from} -> ${opts.to}${e.partner ? ` (partner ${e.partner.domain}, ${e.partner.product})` : ""}\n\n`);
+        // Never ALLOWED for a route that ends in 504: the headline says unreachable, and why.
+        process.stdout.write(formatVerdict(e.verdict, e.verdict.allowed && !e.deliverable ? e.headline : undefined) + "\n");
         if (e.dnsSteps.length) process.stdout.write("\nDNS and connection:\n" + e.dnsSteps.map((s) => `  ${s}`).join("\n") + "\n");
       }
-      process.exitCode = e.verdict.allowed ? 0 : 1;
+      process.exitCode = e.deliverable ? 0 : 1;
     });
 }

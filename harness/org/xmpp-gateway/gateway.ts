@@ -2,7 +2,8 @@
  * The XMPP gateway of the front-end pool (XMPP-1, XMPP-4): links to every Edge's
  * internal address on 23456, translation between XMPP contacts and internal SIP
  * users for one-to-one IM and presence. Every stanza in either direction passes
- * decideXmppPartner (FED-9 EnableXmppAccess, XMPP-5 not on an SBA, FED-6, XMPP-2);
+ * decideXmppPartner (FED-9 EnableXmppAccess, XMPP-5 not on an SBA, FED-1
+ * AllowFederatedUsers, FED-6, XMPP-2);
  * refusals are answered with a stanza error naming the rule, and traced.
  * Subscriptions from XMPP contacts are approved on the user's behalf (edgesim has
  * no user to ask) and remembered, so presence changes reach them.
@@ -38,7 +39,7 @@ export type SendResult = { ok: true; id: string } | { ok: false; rule: string; r
 
 /** FED-9 52093/52094: the addressed JID is not one of our users (RFC 6120 8.3.3.8 item-not-found). */
 const NOT_A_USER = new Set([52093, 52094]);
-const REFUSAL_CONDITION: Record<string, StanzaErrorCondition> = { "FED-9": "forbidden", "XMPP-5": "forbidden", "XMPP-2": "not-allowed", "FED-6": "not-allowed" };
+const REFUSAL_CONDITION: Record<string, StanzaErrorCondition> = { "FED-9": "forbidden", "XMPP-5": "forbidden", "XMPP-2": "not-allowed", "FED-6": "not-allowed", "FED-1": "not-allowed" };
 
 export class XmppGateway {
   private readonly links: GatewayLink[];
@@ -126,7 +127,7 @@ export class XmppGateway {
     const to = Jid.tryParse(stanza.attr("to") ?? "");
     const localUser = to?.local ? `sip:${to.local}@${to.domain}` : "";
     if (stanza.attr("type") !== "error") {
-      const verdict = decideXmppPartner(this.options.config, { localUser, remoteDomain: from?.domain ?? "" });
+      const verdict = decideXmppPartner(this.options.config, { localUser, remoteDomain: from?.domain ?? "", direction: "inbound" });
       if (!verdict.allowed) {
         const rule = verdict.rules.at(-1) ?? "XMPP-2";
         const text = verdict.refusal?.diagnostics.text ?? `${rule}: refused`;

@@ -11,11 +11,13 @@ export const EXPLAIN_ACTIONS: ActionKind[] = [
       const e = explainOffline(ctx.world.topology, m[1]!, m[2]!);
       const v = e.verdict;
       // The DNS steps name the rules of the connection that would follow (DNS-1, DNS-5, PIC-2).
-      const dnsRules = e.dnsSteps.flatMap((s) => s.match(/\b[A-Z]+-\d+\b/g) ?? []);
+      const dnsRules = [...e.dnsSteps, e.reachability?.reachable === false ? `${e.reachability.rule}` : ""].flatMap((s) => s.match(/\b[A-Z]+-\d+\b/g) ?? []);
+      // Allowed by policy but unreachable is not delivered: the live edge answers 504.
+      const status = v.refusal?.status ?? e.reachability?.status;
       return {
         kind: "explain",
-        summary: `explain ${m[1]} -> ${m[2]}: would be ${v.allowed ? "delivered" : "refused"}`,
-        data: { delivered: v.allowed, rules: [...new Set([...v.rules, ...dnsRules])], status: v.refusal?.status, verification: v.verification, detail: v.steps.map((s) => `[${s.rule}] ${s.text}`).join("; ") + " " + e.dnsSteps.join("; "), via: v.route?.kind },
+        summary: `explain ${m[1]} -> ${m[2]}: ${e.headline}`,
+        data: { delivered: e.deliverable, rules: [...new Set([...v.rules, ...dnsRules])], status, verification: v.verification, detail: v.steps.map((s) => `[${s.rule}] ${s.text}`).join("; ") + " " + e.dnsSteps.join("; "), via: v.route?.kind },
       };
     },
   },
