@@ -35,7 +35,11 @@ const cases: Case[] = [
   { name: "DNS-5: explain says an OCS 2007 partner connecting to our DNS-load-balanced pool stays with the first edge that answers", from: "nancy@northwind.test", to: "carol@contoso.test", edit: (t) => void (t.organisation.edgePool.loadBalancing = "dns"), allowed: true, rule: "FED-2", dns: /DNS-5: ocs2007 establishes with the first edge .* does not fail over/ },
   { name: "DNS-5: explain says an OCS 2007 partner reconnects through our HLB's VIP", from: "nancy@northwind.test", to: "carol@contoso.test", allowed: true, rule: "FED-2", dns: /DNS-5: ocs2007 sees one VIP/ },
   { name: "FED-2: with discovery off, an unlisted domain is refused", from: "alice@contoso.test", to: "nancy@northwind.test", edit: (t) => void (t.federation.EnablePartnerDiscovery = false), allowed: false, rule: "FED-2", status: 403 },
-  { name: "FED-5: a hosted domain behind a hosting provider is accepted inbound", from: "tom@tailspin.test", to: "carol@contoso.test", allowed: true, rule: "FED-5", route: "internal" },
+  { name: "FED-5: a hosted domain is accepted inbound with discovery on when its SRV names the provider's proxy", from: "tom@tailspin.test", to: "carol@contoso.test", allowed: true, rule: "FED-5", route: "internal" },
+  { name: "FED-5: with discovery off and no allowed-domain entry, a hosted domain is refused inbound like a stranger", from: "tom@tailspin.test", to: "carol@contoso.test", edit: (t) => void (t.federation.EnablePartnerDiscovery = false), allowed: false, rule: "FED-5", status: 403 },
+  { name: "FED-5: with discovery off and no allowed-domain entry, a hosted domain is refused outbound", from: "alice@contoso.test", to: "tom@tailspin.test", edit: (t) => void (t.federation.EnablePartnerDiscovery = false), allowed: false, rule: "FED-2", status: 403 },
+  { name: "FED-5 / FED-3: a hosted domain on the allowed domains list is reached by SRV, which names the provider's proxy", from: "alice@contoso.test", to: "tom@tailspin.test", edit: (t) => { t.federation.EnablePartnerDiscovery = false; t.federation.allowedDomains.push({ Identity: "tailspin.test", MarkForMonitoring: false }); }, allowed: true, rule: "FED-3", route: "srv", dns: /sip\.hosted\.test:5061/ },
+  { name: "FED-5 / FED-3: a hosted domain on the allowed domains list is accepted inbound from the provider", from: "tom@tailspin.test", to: "carol@contoso.test", edit: (t) => { t.federation.EnablePartnerDiscovery = false; t.federation.allowedDomains.push({ Identity: "tailspin.test", MarkForMonitoring: false }); }, allowed: true, rule: "FED-5", route: "internal" },
   { name: "FED-5 / PIC-2: outbound to a public IM provider routes to its ProxyFqdn and needs clientAuth", from: "alice@contoso.test", to: "buddy@aim.test", allowed: true, rule: "FED-5", route: "provider", dns: /PIC-2/ },
   { name: "FED-6: a blocked domain is refused inbound", from: "mallory@blocked.test", to: "alice@contoso.test", allowed: false, rule: "FED-6", status: 403 },
   { name: "FED-6: a blocked domain is refused outbound", from: "alice@contoso.test", to: "mallory@blocked.test", allowed: false, rule: "FED-6", status: 403 },
@@ -59,7 +63,68 @@ const cases: Case[] = [
   },
 ];
 
+const xmppCases: Case[] = [
+  { name: "XMPP-2: an allowed XMPP partner gets the XMPP verdict, not the SIP rules", from: "alice@contoso.test", to: "romeo@jabber.test", allowed: true, rule: "XMPP-2", route: "xmpp", dns: /_xmpp-server\._tcp\.jabber\.test -> xmpp\.jabber\.test:5269/ },
+  { name: "XMPP-2: an XMPP partner's IM to our user is allowed by the XMPP rules", from: "romeo@jabber.test", to: "carol@contoso.test", allowed: true, rule: "XMPP-2", route: "internal" },
+  { name: "XMPP-2: an XMPP partner missing from the allowed-partner list is refused 53020", from: "romeo@jabber.test", to: "carol@contoso.test", edit: (t) => void (t.federation.xmppAllowedPartners = []), allowed: false, rule: "XMPP-2", status: 403 },
+  { name: "FED-1: with AllowFederatedUsers false an XMPP partner is refused too, inbound", from: "romeo@jabber.test", to: "carol@contoso.test", edit: (t) => void (t.federation.AllowFederatedUsers = false), allowed: false, rule: "FED-1", status: 403 },
+  { name: "FED-1: with AllowFederatedUsers false an XMPP partner is refused too, outbound", from: "alice@contoso.test", to: "romeo@jabber.test", edit: (t) => void (t.federation.AllowFederatedUsers = false), allowed: false, rule: "FED-1", status: 403 },
+  { name: "FED-9: a user without EnableXmppAccess may not use XMPP federation", from: "dave@contoso.test", to: "romeo@jabber.test", allowed: false, rule: "FED-9", status: 403 },
+  { name: "XMPP-5: a user homed on a survivable branch appliance may not use XMPP federation", from: "romeo@jabber.test", to: "erin@contoso.test", allowed: false, rule: "XMPP-5", status: 403 },
+  { name: "XMPP-1: with XMPP federation off on the edge pool an XMPP partner is refused", from: "romeo@jabber.test", to: "carol@contoso.test", edit: (t) => void (t.federation.EnableXmppFederation = false), allowed: false, rule: "XMPP-1", status: 403 },
+];
+
 describe("edgesim explain (the offline verdict)", () => {
+  it.each(xmppCases)("$name", ({ from, to, edit, allowed, rule, route, status, dns }) => {
+    const e = explainOffline(contoso(edit), from, to);
+    expect(e.protocol).toBe("xmpp");
+    expect(e.verdict.allowed, JSON.stringify(e.verdict.steps)).toBe(allowed);
+    expect(e.verdict.rules).toContain(rule);
+    expect(e.verdict.rules).not.toContain("FED-2");
+    if (route) expect(e.verdict.route?.kind).toBe(route);
+    if (status) {
+      expect(e.verdict.refusal?.status).toBe(status);
+      expect(e.verdict.refusal?.diagnostics.text).toContain(rule);
+      expect(e.verdict.steps.at(-1)?.rule).toBe(rule);
+    }
+    if (dns) expect(e.dnsSteps.join("\n")).toMatch(dns);
+  });
+
+  it("DNS-1: a route the policy allows but DNS does not lead to is not deliverable: allowed by policy but unreachable (504, no SRV record)", () => {
+    const e = explainOffline(contoso(), "alice@contoso.test", "x@nowhere.test");
+    expect(e.verdict.allowed).toBe(true);
+    expect(e.deliverable).toBe(false);
+    expect(e.reachability).toMatchObject({ reachable: false, rule: "DNS-1", status: 504, code: 54011 });
+    expect(e.headline).toMatch(/^ALLOWED BY POLICY BUT UNREACHABLE \(504\): no SRV record _sipfederationtls\._tcp\.nowhere\.test/);
+  });
+
+  it("DNS-1: a direct-federation ProxyFqdn with no A record is unreachable (504 54012)", () => {
+    const e = explainOffline(contoso((t) => void (t.federation.allowedDomains.find((d) => d.Identity === "litware.test")!.ProxyFqdn = "gone.litware.test")), "alice@contoso.test", "lee@litware.test");
+    expect(e.deliverable).toBe(false);
+    expect(e.reachability).toMatchObject({ reachable: false, status: 504, code: 54012 });
+  });
+
+  it("DNS-1: a reachable route is deliverable and its headline is ALLOWED", () => {
+    const e = explainOffline(contoso(), "alice@contoso.test", "bob@fabrikam.test");
+    expect(e.deliverable).toBe(true);
+    expect(e.headline).toBe("ALLOWED");
+  });
+
+  it("DNS-1: the CLI's headline says unreachable, not ALLOWED, and exits 1", async () => {
+    const err = await run(process.execPath, [BIN, "explain", "--from", "alice@contoso.test", "--to", "x@nowhere.test"]).then(() => undefined, (e) => e as { code: number; stdout: string });
+    expect(err?.code).toBe(1);
+    expect(err?.stdout.split("\n")[2]).toMatch(/^ALLOWED BY POLICY BUT UNREACHABLE \(504\): no SRV record/);
+    expect(err?.stdout).not.toMatch(/^ALLOWED\s+rules/m);
+  });
+
+  it("XMPP-2: the CLI's --json explains an XMPP partner with the XMPP rules (protocol xmpp)", async () => {
+    const { stdout } = await run(process.execPath, [BIN, "explain", "--from", "romeo@jabber.test", "--to", "carol@contoso.test", "--json"]);
+    const out = JSON.parse(stdout);
+    expect(out.protocol).toBe("xmpp");
+    expect(out.verdict.rules).toContain("XMPP-2");
+    expect(out.deliverable).toBe(true);
+  });
+
   it.each(cases)("$name", ({ from, to, edit, allowed, rule, route, status, dns }) => {
     const e = explainOffline(contoso(edit), from, to);
     expect(e.verdict.allowed, JSON.stringify(e.verdict.steps)).toBe(allowed);

@@ -11,6 +11,8 @@ import { ZONE_BASE } from "../kit/bases.ts";
 import { XmppUser } from "../../partners/xmpp/xmpp-user.ts";
 import { PARTNER_PASSWORD, C2S_PORT } from "../../harness/world/xmpp-partners-service.ts";
 import type { XmppGatewayService } from "../../harness/world/xmpp-gateway-service.ts";
+import type { XmppProxyService } from "../../harness/world/xmpp-proxy-service.ts";
+import { federationConfigFromTopology } from "../../harness/topology/federation-config.ts";
 
 const SERVICES = ["dns", "hlb", "xmpp-proxy", "xmpp-gateway", "xmpp-partners"];
 
@@ -18,6 +20,7 @@ describe("XMPP federation with edgesim's partner server", () => {
   let world: World;
   let romeo: XmppUser;
   let gw: XmppGatewayService;
+  let topology: Parameters<typeof federationConfigFromTopology>[0];
   const events: EdgeEvent[] = [];
 
   beforeAll(async () => {
@@ -25,6 +28,7 @@ describe("XMPP federation with edgesim's partner server", () => {
       t.partners.push({ domain: "rogue.test", product: "xmpp", edges: [{ name: "xmpp1", fqdn: "xmpp.rogue.test" }], loadBalancing: "dns", users: ["eve@rogue.test"], hostedDomains: [], publishSrv: true, certificate: { omitClientAuth: false, wrongSan: false, expired: false, untrustedCa: false } });
     });
     world = await startTestWorld(t, { services: SERVICES });
+    topology = t;
     world.bus.subscribe((e) => events.push(e));
     gw = world.service("xmpp-gateway") as XmppGatewayService;
     const jabber = world.plan.byHost("jabber-xmpp1").address;
@@ -110,4 +114,26 @@ describe("XMPP federation with edgesim's partner server", () => {
       await eve.stop();
     }
   }, 40_000);
+
+  it("FED-1: with AllowFederatedUsers false the XMPP proxy refuses an allowed XMPP partner's stream with policy-violation naming FED-1", async () => {
+    const proxies = (world.service("xmpp-proxy") as XmppProxyService).proxies;
+    const off = federationConfigFromTopology(topology);
+    off.accessEdge.AllowFederatedUsers = false;
+    for (const p of proxies) p.reconfigure(off);
+    try {
+      romeo.message("alice@contoso.test", "federation is off", { id: "f1" });
+      const err = await romeo.waitFor((s) => s.attrs.id === "f1" && s.attrs.type === "error", 20_000);
+      expect(err).toBeDefined();
+      await expect.poll(() => events.find((e) => e.kind === "xmpp.refused" && e.rules.includes("FED-1") && /stream error policy-violation: AllowFederatedUsers is false/.test(e.detail) && /52010/.test(e.detail)), { timeout: 15_000 }).toBeDefined();
+      expect(gw.users.user("alice@contoso.test").received.some((m) => m.body === "federation is off")).toBe(false);
+      // Our side too: the gateway's IM to romeo leaves the edge no more (the proxy bounces it, FED-1).
+      const alice = gw.users.user("alice@contoso.test");
+      const before = alice.errors.length;
+      expect(gw.gateway.sendIm("sip:alice@contoso.test", "romeo@jabber.test", "still there?").ok).toBe(true);
+      await expect.poll(() => alice.errors.slice(before).find((e) => /FED-1/.test(e.text ?? "")), { timeout: 15_000 }).toBeDefined();
+      expect(await romeo.waitFor((s) => s.name === "message" && s.body === "still there?", 2_000)).toBeUndefined();
+    } finally {
+      for (const p of proxies) p.reconfigure(federationConfigFromTopology(topology));
+    }
+  }, 60_000);
 });
