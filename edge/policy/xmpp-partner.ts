@@ -40,7 +40,7 @@ function checkDomain(config: FederationConfig, request: XmppDomainRequest, path:
   const domain = normalizeFqdn(request.remoteDomain);
   if (request.xmppFederationEnabled === false) return path.refuse("xmppOff");
   if (request.xmppFederationEnabled === true) path.step("XMPP-1", "XMPP federation is enabled on the edge pool");
-  if (!config.accessEdge.AllowFederatedUsers) return path.refuse("federationOff", `XMPP partner ${domain} too`);
+  if (!config.accessEdge.AllowFederatedUsers) return path.refuse("federationOff", `XMPP partner ${domain} is refused as well`);
   path.step("FED-1", "AllowFederatedUsers is true: federation is on");
   if (isBlockedDomain(config, domain)) return path.refuse("blocked", domain);
   path.step("FED-6", `${domain} is not on the blocked list`);

@@ -62,7 +62,7 @@ export const xmppGatewayService: ServiceFactory = {
       frontEndOf(ctx).routeDomainsTo(ctx.topology.federation.xmppAllowedPartners.map((p) => p.Identity), async (from, to, text) => {
         const r = gateway.sendIm(from, to, text);
         if (r.ok) return { status: 200, reason: "OK (handed to the XMPP gateway)" };
-        return { status: r.rule === "XMPP-1" ? 503 : 403, reason: r.rule === "XMPP-1" ? "Service Unavailable" : "Forbidden", diagnostics: { code: r.code ?? 0, text: `${r.rule}: ${r.reason}` } };
+        return { status: r.rule === "XMPP-1" ? 503 : 403, reason: r.rule === "XMPP-1" ? "Service Unavailable" : "Forbidden", diagnostics: { code: r.code ?? 0, text: r.reason.startsWith(`${r.rule}:`) ? r.reason : `${r.rule}: ${r.reason}` } };
       });
     return { name: "xmpp-gateway", endpoints: [], gateway, users, stop: async () => gateway.stop() };
   },

@@ -7,6 +7,7 @@ import type { ActionKind, ExpectationKind } from "../types.ts";
 import { EXPECTATIONS } from "./expectations.ts";
 import { EXPLAIN_ACTIONS } from "./explain-steps.ts";
 import { SIP_ACTIONS } from "./sip-steps.ts";
+import { BURST_ACTIONS } from "./burst-steps.ts";
 import { MOBILITY_ACTIONS } from "./mobility-steps.ts";
 import { FIREWALL_ACTIONS } from "./firewall-steps.ts";
 import { FIREWALL_EXPECTATIONS } from "./firewall-expectations.ts";
@@ -19,6 +20,7 @@ import { STUN_EXPECTATIONS } from "./stun-expectations.ts";
 export const ACTIONS: ActionKind[] = [
   ...EXPLAIN_ACTIONS,
   ...SIP_ACTIONS,
+  ...BURST_ACTIONS,
   ...MOBILITY_ACTIONS,
   ...FIREWALL_ACTIONS,
   ...CALL_ACTIONS,
