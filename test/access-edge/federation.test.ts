@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../../harness/world/world.ts";
 import { frontEndOf } from "../../harness/world/frontend-service.ts";
 import { sipPartnerOf } from "../../harness/world/sip-partners-service.ts";
+import { accessEdgesOf } from "../../harness/world/access-edge-service.ts";
+import { federationConfigFromTopology } from "../../harness/topology/federation-config.ts";
+import type { Topology } from "../../harness/topology/schema.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
 import { addSpoofingPartners, captureEvents, dnsLoadBalanced, SIP_SERVICES } from "./world-helpers.ts";
@@ -37,7 +40,7 @@ describe("outbound federation: our user -> partner user, 200 and the partner rec
     { rule: "FED-3", name: "allowed partner domain found by SRV", from: "carol@contoso.test", to: "bob@fabrikam.test" },
     { rule: "FED-2", name: "discovered partner domain (not on the allow list)", from: "carol@contoso.test", to: "nancy@northwind.test" },
     { rule: "FED-4", name: "allowed partner server (ProxyFqdn, no SRV)", from: "carol@contoso.test", to: "lee@litware.test" },
-    { rule: "FED-5", name: "hosting provider serving a hosted domain", from: "carol@contoso.test", to: "tom@tailspin.test" },
+    { rule: "FED-2", name: "a domain hosted at a hosting provider, discovered: its SRV names the provider's proxy (FED-5)", from: "carol@contoso.test", to: "tom@tailspin.test" },
     { rule: "FED-5", name: "public IM provider (clientAuth EKU present, PIC-2)", from: "carol@contoso.test", to: "buddy@aim.test" },
   ];
   for (const c of cases)
@@ -124,6 +127,42 @@ describe("FED-12: refusals carry a status, ms-diagnostics naming the rule, and t
     await partner("blocked.test").user("mallory@blocked.test").sendMessage("carol@contoso.test", "x");
     const v = trace.events.slice(mark).find((e) => e.kind === "policy.verdict");
     expect(v && v.kind === "policy.verdict" ? { allowed: v.allowed, last: v.steps.at(-1)?.rule } : undefined).toEqual({ allowed: false, last: "FED-6" });
+  });
+});
+
+describe("FED-5 since Lync Server 2010: a hosted domain needs the allowed domains list or discovery", () => {
+  const withConfig = async (edit: (t: Topology) => void, body: () => Promise<void>) => {
+    const t = structuredClone(world.topology);
+    edit(t);
+    for (const edge of accessEdgesOf(world).values()) edge.setConfig(federationConfigFromTopology(t));
+    try {
+      await body();
+    } finally {
+      for (const edge of accessEdgesOf(world).values()) edge.setConfig(federationConfigFromTopology(world.topology));
+    }
+  };
+
+  it("FED-5: with discovery off and no allowed-domain entry, tom arriving from the hosting provider's proxy is refused 403 52050, and our IM to him 403", async () => {
+    await withConfig((t) => void (t.federation.EnablePartnerDiscovery = false), async () => {
+      const inbound = await partner("hosted.test").user("tom@tailspin.test").sendMessage("carol@contoso.test", "hosted, not allowed");
+      expect(inbound).toMatchObject({ status: 403, diagnostics: { code: 52050 } });
+      expect(inbound.diagnostics?.text).toMatch(/^FED-5: .*tailspin\.test from hosting provider Hosted \(sip\.hosted\.test\)/);
+      expect((await fe().user("carol@contoso.test").sendMessage("tom@tailspin.test", "to a stranger")).status).toBe(403);
+    });
+  });
+
+  it("FED-5 / FED-3: with tailspin.test on the allowed domains list (discovery off), tom is accepted from the provider and reached by SRV", async () => {
+    await withConfig((t) => { t.federation.EnablePartnerDiscovery = false; t.federation.allowedDomains.push({ Identity: "tailspin.test", MarkForMonitoring: false }); }, async () => {
+      const mark = trace.events.length;
+      expect((await partner("hosted.test").user("tom@tailspin.test").sendMessage("carol@contoso.test", "hosted and allowed")).status).toBe(200);
+      expect(await fe().user("carol@contoso.test").inbox.next(5000)).toMatchObject({ from: "tom@tailspin.test", verification: "verified" });
+      const verdict = trace.events.slice(mark).find((e) => e.kind === "policy.verdict" && e.allowed);
+      expect(verdict?.rules).toEqual(expect.arrayContaining(["FED-5", "FED-3"]));
+      expect((await fe().user("carol@contoso.test").sendMessage("tom@tailspin.test", "back to tom")).status).toBe(200);
+      expect(await partner("hosted.test").user("tom@tailspin.test").inbox.next(5000)).toMatchObject({ text: "back to tom" });
+      // wingtip.test, hosted at the same provider but not on the list, is still a stranger.
+      expect((await partner("hosted.test").user("wendy@wingtip.test").sendMessage("carol@contoso.test", "me too?")).status).toBe(403);
+    });
   });
 });
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { World } from "../../harness/world/world.ts";
 import { accessEdgesOf } from "../../harness/world/access-edge-service.ts";
+import { federationConfigFromTopology } from "../../harness/topology/federation-config.ts";
 import { sipPartnerOf } from "../../harness/world/sip-partners-service.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
@@ -60,5 +61,30 @@ describe("FED-11: discovered-partner throttling", () => {
     const results = await Promise.all([1, 2, 3, 4].map((i) => bob.sendMessage(i % 2 ? "carol@contoso.test" : "frank@contoso.test", `allowed ${i}`)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(accessEdgesOf(world).get("edge1")!.throttleState.partners["fabrikam.test"]).toBeUndefined();
+  });
+
+  it("FED-11: the edge's own 404s to a discovered partner enumerating unknown users count as failures: the partner is cut to 1 message per second", async () => {
+    const edge = accessEdgesOf(world).get("edge1")!;
+    const t = structuredClone(world.topology);
+    t.federation.MaxContactsPerDiscoveredPartner = 1000;
+    t.federation.DiscoveredPartnerStandardRate = 20;
+    edge.setConfig(federationConfigFromTopology(t));
+    try {
+      const ada = sipPartnerOf(world, "adatum.test").user("ada@adatum.test");
+      expect((await ada.sendMessage("carol@contoso.test", "a real one")).status).toBe(200);
+      const mark = trace.events.length;
+      const statuses: number[] = [];
+      for (let i = 1; i <= 10; i++) statuses.push((await ada.sendMessage(`nobody${i}@contoso.test`, "anyone?")).status);
+      expect(statuses).toEqual(Array(10).fill(404));
+      expect(edge.throttleState.partners["adatum.test"]).toMatchObject({ failed: 10, succeeded: 1, slowed: false });
+      // The next request finds the ratio suspicious (10 failed to 1 succeeded): 14603, then 1 per second.
+      const burst = await Promise.all([1, 2, 3].map((i) => ada.sendMessage("carol@contoso.test", `after ${i}`)));
+      expect(burst.filter((r) => r.status === 480).length).toBeGreaterThanOrEqual(2);
+      expect(burst.find((r) => r.status === 480)?.diagnostics?.code).toBe(52111);
+      expect(edge.throttleState.partners["adatum.test"]?.slowed).toBe(true);
+      expect(trace.events.slice(mark).some((e) => e.kind === "note" && e.rules.includes("FED-11") && /event 14603 \(adatum\.test\): .*suspicious failure ratio \(10 failed, 1 succeeded\)/.test(e.detail))).toBe(true);
+    } finally {
+      edge.setConfig(federationConfigFromTopology(world.topology));
+    }
   });
 });
