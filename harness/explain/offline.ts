@@ -15,7 +15,7 @@ import { buildAddressPlan } from "../world/address-plan.ts";
 import { buildZones } from "../dns/zones.ts";
 import type { RecordSet, SrvRecordData } from "../dns/records.ts";
 import { planCertificates } from "../pki/plan.ts";
-import { reachabilityOf, type Reachability } from "./reachability.ts";
+import { reachabilityOf, type OwnEdge, type Reachability } from "./reachability.ts";
 import { explainXmpp, isXmppPartnerDomain } from "./xmpp.ts";
 
 export interface OfflineExplanation {
@@ -71,15 +71,16 @@ export function explainOffline(t: Topology, from: string, to: string, method = "
   const remoteDomain = outbound ? toDomain : fromDomain;
   const partner = partnerServing(t, remoteDomain);
   const described = partner ? { partner: { domain: partner.domain, product: partner.product } } : {};
+  const ownEdge: OwnEdge = { certificateAllowsClientAuth: !t.organisation.edgePool.certificate.omitClientAuth };
   if (isXmppPartnerDomain(t, remoteDomain)) {
     const request: PolicyRequest = { direction: outbound ? "outbound" : "inbound", from, to, method, now };
     const x = explainXmpp(t, config, request, remoteDomain, zones.external);
-    return finish({ direction: request.direction, protocol: "xmpp", request, verdict: x.verdict, dnsSteps: x.dnsSteps, ...described }, outbound ? zones.external : undefined);
+    return finish({ direction: request.direction, protocol: "xmpp", request, verdict: x.verdict, dnsSteps: x.dnsSteps, ...described }, outbound ? zones.external : undefined, ownEdge);
   }
   if (outbound) {
     const request: PolicyRequest = { direction: "outbound", from, to, method, now };
     const verdict = decide(config, request);
-    return finish({ direction: "outbound", protocol: "sip", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external), ...described }, zones.external);
+    return finish({ direction: "outbound", protocol: "sip", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external), ...described }, zones.external, ownEdge);
   }
 
   const certNames = partner ? partnerCertificateNames(t, partner) : [];
@@ -97,12 +98,12 @@ export function explainOffline(t: Topology, from: string, to: string, method = "
     const f = connectingPartnerFailover(partner.product, t.organisation.edgePool.loadBalancing);
     dnsSteps.push(`${f.rule}: ${f.text}`);
   }
-  return finish({ direction: "inbound", protocol: "sip", request, verdict: decide(config, request), dnsSteps, ...described }, undefined);
+  return finish({ direction: "inbound", protocol: "sip", request, verdict: decide(config, request), dnsSteps, ...described }, undefined, ownEdge);
 }
 
 /** Adds reachability (outbound only: inbound ends at our front end) and the headline. */
-function finish(e: Omit<OfflineExplanation, "deliverable" | "headline" | "reachability">, external: RecordSet | undefined): OfflineExplanation {
-  const reachability = e.verdict.allowed && external ? reachabilityOf(e.verdict.route, external) : undefined;
+function finish(e: Omit<OfflineExplanation, "deliverable" | "headline" | "reachability">, external: RecordSet | undefined, own: OwnEdge): OfflineExplanation {
+  const reachability = e.verdict.allowed && external ? reachabilityOf(e.verdict.route, external, own) : undefined;
   const deliverable = e.verdict.allowed && reachability?.reachable !== false;
   return { ...e, ...(reachability ? { reachability } : {}), deliverable, headline: headlineOf(e.verdict, reachability) };
 }

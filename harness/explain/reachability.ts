@@ -65,8 +65,22 @@ function xmppRoute(route: Extract<Route, { kind: "xmpp" }>, view: RecordSet): Re
   return unreachable("DNS-3", `no SRV ${route.srvName} and no A record for ${route.domain}: stanzas come back remote-server-timeout`);
 }
 
-/** Reachability of an allowed outbound route; undefined for delivery to one of our users (the front end's business). */
-export function reachabilityOf(route: Route | undefined, external: RecordSet): Reachability | undefined {
+export interface OwnEdge {
+  /** PIC-2: our external edge certificate carries the clientAuth EKU (default true). */
+  certificateAllowsClientAuth?: boolean;
+}
+
+const NO_CLIENT_AUTH = 54031;
+
+/**
+ * Reachability of an allowed outbound route; undefined for delivery to one of our
+ * users (the front end's business). PIC-2 first, as the live edge checks it before
+ * dialling a provider that needs our clientAuth EKU.
+ */
+export function reachabilityOf(route: Route | undefined, external: RecordSet, own: OwnEdge = {}): Reachability | undefined {
   if (!route || route.kind === "internal") return undefined;
-  return route.kind === "xmpp" ? xmppRoute(route, external) : sipRoute(route, external);
+  if (route.kind === "xmpp") return xmppRoute(route, external);
+  if (route.kind === "provider" && route.requiresClientAuthEku && own.certificateAllowsClientAuth === false)
+    return unreachable("PIC-2", `${route.provider} requires the clientAuth EKU on our edge certificate, which lacks it (the live edge answers 504, ms-diagnostics ${NO_CLIENT_AUTH})`, NO_CLIENT_AUTH);
+  return sipRoute(route, external);
 }

@@ -104,6 +104,14 @@ describe("edgesim explain (the offline verdict)", () => {
     expect(e.reachability).toMatchObject({ reachable: false, status: 504, code: 54012 });
   });
 
+  it("PIC-2: a public IM provider that needs our clientAuth EKU, which our certificate lacks, is unreachable (504 54031), not ALLOWED", () => {
+    const e = explainOffline(contoso((t) => void (t.organisation.edgePool.certificate.omitClientAuth = true)), "alice@contoso.test", "buddy@aim.test");
+    expect(e.verdict.allowed).toBe(true);
+    expect(e.deliverable).toBe(false);
+    expect(e.reachability).toMatchObject({ reachable: false, rule: "PIC-2", status: 504, code: 54031 });
+    expect(explainOffline(contoso(), "alice@contoso.test", "buddy@aim.test").deliverable).toBe(true);
+  });
+
   it("DNS-1: a reachable route is deliverable and its headline is ALLOWED", () => {
     const e = explainOffline(contoso(), "alice@contoso.test", "bob@fabrikam.test");
     expect(e.deliverable).toBe(true);
