@@ -5,7 +5,7 @@
  * A domain is an XMPP partner when it is on the XMPP allowed-partner list or the
  * topology's partner there runs an XMPP server.
  */
-import { decideXmppPartner, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
+import { decideXmppPartner, type FederationConfig, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
 import type { Topology } from "../topology/schema.ts";
 import type { RecordSet } from "../dns/records.ts";
 import { addressesOf } from "./reachability.ts";
@@ -30,7 +30,7 @@ function listed(t: Topology, domain: string): boolean {
   return t.federation.xmppAllowedPartners.some((p) => p.Identity.toLowerCase() === domain.toLowerCase());
 }
 
-export function explainXmpp(t: Topology, config: Parameters<typeof decideXmppPartner>[0], request: PolicyRequest, remoteDomain: string, external: RecordSet): XmppExplanation {
+export function explainXmpp(t: Topology, config: FederationConfig, request: PolicyRequest, remoteDomain: string, external: RecordSet): XmppExplanation {
   const inbound = request.direction === "inbound";
   const verdict = decideXmppPartner(config, { localUser: inbound ? request.to : request.from, remoteDomain, direction: request.direction, xmppFederationEnabled: xmppEnabled(t) });
   const steps: string[] = [];
