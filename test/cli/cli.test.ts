@@ -33,8 +33,11 @@ async function canBind(e: { address: string; port: number; transport: string }):
 }
 
 describe("the edgesim command", () => {
-  it("`edgesim up --json` prints one ready line, and on SIGINT closes every socket and exits 0", async () => {
-    const child = spawn(process.execPath, [BIN, "up", "--json", "-t", topologyFile, "--state-dir", dir, "--trace", join(dir, "trace.jsonl")], { stdio: ["ignore", "pipe", "pipe"] });
+  it("`edgesim up --json` prints one ready line, and on SIGINT closes every socket and exits 0; --trace and --pcap overwrite their files", async () => {
+    // A previous run's files: both must be replaced, not appended to.
+    writeFileSync(join(dir, "trace.jsonl"), '{"kind":"from.an.older.run"}\n');
+    writeFileSync(join(dir, "up.pcap"), "an older capture");
+    const child = spawn(process.execPath, [BIN, "up", "--json", "-t", topologyFile, "--state-dir", dir, "--trace", join(dir, "trace.jsonl"), "--pcap", join(dir, "up.pcap")], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
@@ -67,6 +70,8 @@ describe("the edgesim command", () => {
     for (const e of ready.endpoints) expect(await canBind(e), `${e.transport} ${e.address}:${e.port} still bound after stop`).toBe(true);
     const trace = readFileSync(join(dir, "trace.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(trace.map((e) => e.kind)).toEqual(expect.arrayContaining(["world.starting", "service.listening", "world.ready", "world.stopped"]));
+    expect(trace[0].kind).toBe("world.starting");
+    expect(readFileSync(join(dir, "up.pcap")).readUInt32LE(0), "the pcap starts with its magic number, not the older bytes").toBe(0xa1b2c3d4);
   });
 
   it("`edgesim validate` names file, line, field and rule of a bad topology, and exits 2", async () => {
