@@ -5,7 +5,7 @@
  */
 import type { ProviderKind } from "./domains.ts";
 import type { DiagnosticsKey, Refusal } from "./diagnostics.ts";
-import { DIAGNOSTICS, refusalFor } from "./diagnostics.ts";
+import { DIAGNOSTICS, ownCode, refusalFor } from "./diagnostics.ts";
 import type { ThrottleEvent, ThrottleState } from "./throttle.ts";
 
 export const FEDERATION_PORT = 5061;
@@ -69,7 +69,7 @@ export class DecisionPath {
 
   refuse(key: DiagnosticsKey, detail?: string): Verdict {
     const refusal = refusalFor(key, detail);
-    this.step(DIAGNOSTICS[key].rule, `refused ${refusal.status} ${refusal.reason} (ms-diagnostics ${refusal.diagnostics.code}): ${refusal.diagnostics.text}`);
+    this.step(DIAGNOSTICS[key].rule, `refused ${refusal.status} ${refusal.reason} (ms-diagnostics ${ownCode(refusal.diagnostics.code)}): ${refusal.diagnostics.text}`);
     return this.finish({ allowed: false, refusal });
   }
 
