@@ -1,7 +1,7 @@
 /**
  * The typed events of edgesim: one union, each member with a timestamp, the host
  * that saw it, the 5-tuple where there is one, and the rule IDs
- * (../shared/spec/edge-rules.md) that decided it. Components never import their
+ * (docs/rules.md) that decided it. Components never import their
  * observer: they take an EventSink callback (pion/turn server_config.go style).
  */
 

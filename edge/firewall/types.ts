@@ -45,7 +45,7 @@ export interface FirewallRule {
   note: string;
   /** The feature that needs it (PORT-5: open only what enabled features need). */
   feature: string;
-  /** Rule IDs of ../shared/spec/edge-rules.md this rule implements. */
+  /** Rule IDs of docs/rules.md this rule implements. */
   rules: string[];
   seed?: SeedRow;
 }

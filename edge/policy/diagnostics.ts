@@ -67,6 +67,14 @@ export const DIAGNOSTICS = {
 
 export type DiagnosticsKey = keyof typeof DIAGNOSTICS;
 
+/**
+ * A code as printed for a person: marked as edgesim's own (see the header), so nobody
+ * looks it up in Microsoft's documentation or takes it for what the product sends.
+ */
+export function ownCode(code: number): string {
+  return `${code} [edgesim's own code]`;
+}
+
 /** The refusal for a catalog entry, with the case's details appended to the diagnostics text. */
 export function refusalFor(key: DiagnosticsKey, detail?: string): Refusal {
   const item = DIAGNOSTICS[key];

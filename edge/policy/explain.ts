@@ -36,7 +36,7 @@ export function formatVerdict(verdict: Verdict, headline?: string): string {
   if (verdict.refusal) {
     const r = verdict.refusal;
     lines.push(`  response: ${r.status} ${r.reason}`);
-    lines.push(`  ms-diagnostics: ${r.diagnostics.code};reason="${r.diagnostics.text}"`);
+    lines.push(`  ms-diagnostics: ${r.diagnostics.code};reason="${r.diagnostics.text}"  [${r.diagnostics.code} is edgesim's own code, not Microsoft's]`);
   }
   for (const event of verdict.events ?? []) lines.push(`  event ${event.id} [${event.rule}] ${event.text}`);
   return lines.join("\n");

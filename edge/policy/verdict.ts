@@ -5,7 +5,7 @@
  */
 import type { ProviderKind } from "./domains.ts";
 import type { DiagnosticsKey, Refusal } from "./diagnostics.ts";
-import { DIAGNOSTICS, refusalFor } from "./diagnostics.ts";
+import { DIAGNOSTICS, ownCode, refusalFor } from "./diagnostics.ts";
 import type { ThrottleEvent, ThrottleState } from "./throttle.ts";
 import { recordOutcome } from "./throttle.ts";
 
@@ -86,7 +86,7 @@ export class DecisionPath {
       this.step("FED-11", `this refusal counts as a failure of discovered partner ${this.failuresOf} (${p?.failed ?? 0} failed, ${p?.succeeded ?? 0} succeeded)`);
     }
     const refusal = refusalFor(key, detail);
-    this.step(DIAGNOSTICS[key].rule, `refused ${refusal.status} ${refusal.reason} (ms-diagnostics ${refusal.diagnostics.code}): ${refusal.diagnostics.text}`);
+    this.step(DIAGNOSTICS[key].rule, `refused ${refusal.status} ${refusal.reason} (ms-diagnostics ${ownCode(refusal.diagnostics.code)}): ${refusal.diagnostics.text}`);
     return this.finish({ allowed: false, refusal });
   }
 

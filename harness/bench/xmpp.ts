@@ -6,7 +6,7 @@
  * - Prosody: the same sender -> Prosody jabber.test -> s2s -> Prosody chat.test -> an
  *   @xmpp/client receiver (its own process).
  * - ours with edgesim's own partner server (mini.test) instead of Prosody as the sender's server.
- * Both Prosodies run with nagle off (their best figure, ../shared/notes/real-peers.md).
+ * Both Prosodies run with nagle off (their best figure).
  * Every message is counted; each run is bounded in count and time. Target: ours/Prosody >= 1.5.
  */
 import { mkdtempSync, rmSync } from "node:fs";

@@ -16,6 +16,7 @@ import { registerExplain } from "./commands/explain.ts";
 import { registerPorts } from "./commands/ports.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerAddresses } from "./commands/addresses.ts";
+import { registerRules, UnknownRuleError } from "./commands/rules.ts";
 
 export function buildProgram(): Command {
   const program = new Command("edgesim")
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerPorts(program);
   registerRun(program);
   registerAddresses(program);
+  registerRules(program);
   return program;
 }
 
@@ -42,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof ExplainUsageError) {
+    if (err instanceof ExplainUsageError || err instanceof UnknownRuleError) {
       process.stderr.write(`edgesim: ${err.message}\n`);
       return 2;
     }

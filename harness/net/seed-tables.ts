@@ -1,5 +1,6 @@
 /**
- * The seeds' port tables, verbatim (Korean, as in /work/shared/seeds/002 and 004):
+ * The seeds' port tables, verbatim (Korean, as published in seeds 002 and 004:
+ * the Microsoft pages named in docs/rules.md):
  * [role/protocol/port, source, destination, note] per row. `edgesim ports --notes seed`
  * prints these next to the computed rules; port-rows.ts says which row each
  * computed rule reproduces (PORT-1..PORT-4).

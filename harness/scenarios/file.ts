@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument, isSeq, isScalar, isMap } from "yaml";
 import { TopologyConfigError, type ConfigProblem } from "../topology/config-error.ts";
+import { closestName } from "../topology/schema-issues.ts";
 
 export interface ScenarioStep {
   text: string;
@@ -46,7 +47,8 @@ export function readScenarioFile(file: string): ScenarioFile {
   const known = new Set(["name", "description", "topology", "set", "steps"]);
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : "?";
-    if (!known.has(key)) problems.push(problem(lineOf(pair.key), key, `unknown field '${key}' (a scenario has ${[...known].join(", ")})`));
+    const guess = known.has(key) ? undefined : closestName(key, [...known]);
+    if (!known.has(key)) problems.push(problem(lineOf(pair.key), key, `unknown field '${key}'${guess ? `: did you mean '${guess}'?` : ""} (a scenario has ${[...known].join(", ")})`));
   }
   const name = root.get("name");
   if (typeof name !== "string" || !name) problems.push(problem(1, "name", "missing: every scenario has a name"));

@@ -10,11 +10,12 @@ import { existsSync } from "node:fs";
 import { TopologySchema, type Addressing, type Topology } from "../topology/schema.ts";
 import { loadTopology } from "../topology/registry.ts";
 import { checkTopology } from "../topology/checks.ts";
-import { TopologyConfigError } from "../topology/config-error.ts";
+import { pathToField, TopologyConfigError, type FieldPath } from "../topology/config-error.ts";
+import { schemaProblems, withoutBadParts } from "../topology/schema-issues.ts";
 import { World } from "../world/world.ts";
 import type { EventBus } from "../events/bus.ts";
 import { readScenarioFile, type ScenarioFile } from "./file.ts";
-import { setPath } from "./set-path.ts";
+import { setLineOf, setPath } from "./set-path.ts";
 import { ACTIONS, EXPECTATION_KINDS } from "./steps/registry.ts";
 import type { ScenarioContext, ScenarioOutcome, StepOutcome } from "./types.ts";
 
@@ -34,11 +35,12 @@ export function scenarioTopology(s: ScenarioFile, addressing?: Addressing): Topo
   for (const change of s.set) setPath(base, change.path, change.value);
   if (addressing) base.addressing = addressing;
   const parsed = TopologySchema.safeParse(base);
-  if (!parsed.success)
-    throw new TopologyConfigError(parsed.error.issues.map((i) => ({ file: s.file, line: s.set[0]?.line ?? 1, column: 1, field: i.path.join("."), message: `after set: ${i.message}` })));
-  const problems = checkTopology(parsed.data);
-  if (problems.length)
-    throw new TopologyConfigError(problems.map((p) => ({ file: s.file, line: s.set[0]?.line ?? 1, column: 1, field: p.path.join("."), message: `after set: ${p.message}`, ...(p.rule ? { rule: p.rule } : {}) })));
+  // Schema and cross-field problems in one pass, each at the `set:` line that wrote its field.
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const checked = parsed.success ? parsed.data : withoutBadParts(TopologySchema, base, issues);
+  const problems: { path: FieldPath; message: string; rule?: string }[] = [...schemaProblems(TopologySchema, base, issues), ...(checked ? checkTopology(checked) : [])];
+  if (!parsed.success || problems.length)
+    throw new TopologyConfigError(problems.map((p) => ({ file: s.file, line: setLineOf(s.set, p.path), column: 1, field: pathToField(p.path), message: `after set: ${p.message}`, ...(p.rule ? { rule: p.rule } : {}) })));
   return parsed.data;
 }
 

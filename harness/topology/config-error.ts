@@ -1,6 +1,6 @@
 /**
  * A bad topology file: every problem names the file, the line, the field and why,
- * and the rule ID when a rule of ../shared/spec/edge-rules.md forbids it.
+ * and the rule ID when a rule of docs/rules.md forbids it.
  */
 export interface ConfigProblem {
   file: string;

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 import { TopologySchema, type Topology } from "./schema.ts";
 import { TopologyConfigError, pathToField, type ConfigProblem, type FieldPath } from "./config-error.ts";
-import { checkTopology, topologyWarnings, type TopologyProblem } from "./checks.ts";
+import { checkTopology, topologyWarnings } from "./checks.ts";
+import { schemaProblems, withoutBadParts } from "./schema-issues.ts";
 
 export function loadTopologyFile(file: string): Topology {
   return loadTopologyFileWithWarnings(file).topology;
@@ -42,39 +43,25 @@ export function parseTopologyWithWarnings(text: string, file = "<topology>"): { 
   const locate = (path: FieldPath) => locateField(doc, lineCounter, path);
   const raw: unknown = doc.toJS() ?? {};
   const parsed = TopologySchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new TopologyConfigError(
-      parsed.error.issues.map((issue) => {
-        const base = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-        const path = issue.code === "unrecognized_keys" ? [...base, ...issue.keys.slice(0, 1)] : base;
-        const at = locate(path);
-        const field = pathToField(path) || "(top level)";
-        return { file, line: at.line, column: at.column, field, message: explainIssue(issue, hasPath(raw, path)) };
-      }),
-    );
-  }
-  const located = (p: TopologyProblem): ConfigProblem => {
-    const at = locate(p.path);
-    return { file, line: at.line, column: at.column, field: pathToField(p.path), message: p.message, rule: p.rule };
+  const schemaIssues = parsed.success ? [] : parsed.error.issues;
+  // One pass: the cross-field checks also run when the schema found problems, on the
+  // data with the bad parts taken out (schema-issues.ts), so a file is fixed in one edit.
+  const topology = parsed.success ? parsed.data : withoutBadParts(TopologySchema, raw, schemaIssues);
+  const located = (path: FieldPath, message: string, rule?: string): ConfigProblem => {
+    const at = locate(path);
+    return { file, line: at.line, column: at.column, field: pathToField(path) || "(top level)", message, ...(rule ? { rule } : {}) };
   };
-  const problems = checkTopology(parsed.data).map(located);
-  if (problems.length > 0) throw new TopologyConfigError(problems);
-  return { topology: parsed.data, warnings: topologyWarnings(parsed.data).map(located) };
+  const problems = [
+    ...schemaProblems(TopologySchema, raw, schemaIssues).map((p) => located(p.path, p.message)),
+    ...(topology ? checkTopology(topology).map((p) => located(p.path, p.message, p.rule)) : []),
+  ];
+  if (!parsed.success || problems.length > 0) throw new TopologyConfigError(inFileOrder(problems));
+  return { topology: parsed.data, warnings: topologyWarnings(parsed.data).map((p) => located(p.path, p.message, p.rule)) };
 }
 
-function explainIssue(issue: { code: string; message: string; keys?: string[] }, present: boolean): string {
-  if (issue.code === "invalid_type" && !present) return "missing: this field is required";
-  if (issue.code === "unrecognized_keys") return `unknown field${issue.keys && issue.keys.length > 1 ? "s" : ""} ${issue.keys?.map((k) => `'${k}'`).join(", ")}`;
-  return issue.message;
-}
-
-function hasPath(raw: unknown, path: FieldPath): boolean {
-  let node: unknown = raw;
-  for (const part of path) {
-    if (node === null || typeof node !== "object" || !(part in (node as object))) return false;
-    node = (node as Record<string | number, unknown>)[part];
-  }
-  return node !== undefined;
+/** Top to bottom, as an editor shows the file (zod reports wrong types before unknown keys). */
+function inFileOrder(problems: ConfigProblem[]): ConfigProblem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 /** The line of the deepest node of the path that exists in the document (a missing field points at its parent). */

@@ -2,7 +2,7 @@
  * The federation part of a topology, with the product's own parameter names
  * (Set-CsAccessEdgeConfiguration, New-CsAllowedDomain, New-CsBlockedDomain,
  * New-CsHostingProvider, New-CsPublicProvider, New-CsXmppAllowedPartner) and the
- * product's defaults (../shared/spec/edge-rules.md FED-1..FED-8, XMPP-2).
+ * product's defaults (docs/rules.md FED-1..FED-8, XMPP-2).
  */
 import { z } from "zod";
 

@@ -7,7 +7,7 @@
  * for SIP on 5061, which tshark takes for TLS, add `-d tcp.port==5061,sip`).
  * TCP segments get per-direction sequence numbers (no handshake is drawn);
  * checksums are left zero (tshark does not check them by default). No npm pcap
- * writer is maintained (../shared/notes/real-peers.md), and this is ~100 lines.
+ * writer is maintained, and this is ~100 lines.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { EdgeEvent, FiveTuple } from "../../edge/events/types.ts";

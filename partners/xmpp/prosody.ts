@@ -2,8 +2,8 @@
  * A real Prosody 0.12 as an XMPP partner domain: its own config file, data folder,
  * certificates, pidfile and log in a temporary folder; c2s and s2s on the partner's
  * loopback address; sandbox domains resolved only through the sandbox DNS (unbound
- * `forward` with hoststxt and resolvconf off, so no query leaves the machine:
- * ../shared/notes/real-peers.md). `profile` sets what Prosody offers on s2s:
+ * `forward` with hoststxt and resolvconf off, so no query leaves the machine).
+ * `profile` sets what Prosody offers on s2s:
  * - "dialback": no TLS module, plain-TCP dialback;
  * - "tls-dialback": STARTTLS with a CA it does not trust, so dialback after TLS;
  * - "tls-sasl": STARTTLS, trusts the sandbox CA: SASL EXTERNAL (XEP-0178);

@@ -33,13 +33,18 @@ async function canBind(e: { address: string; port: number; transport: string }):
 }
 
 describe("the edgesim command", () => {
-  it("`edgesim up --json` prints one ready line, and on SIGINT closes every socket and exits 0", async () => {
-    const child = spawn(process.execPath, [BIN, "up", "--json", "-t", topologyFile, "--state-dir", dir, "--trace", join(dir, "trace.jsonl")], { stdio: ["ignore", "pipe", "pipe"] });
+  it("`edgesim up --json` prints one ready line, and on SIGINT closes every socket and exits 0; --trace and --pcap overwrite their files", async () => {
+    // A previous run's files: both must be replaced, not appended to.
+    writeFileSync(join(dir, "trace.jsonl"), '{"kind":"from.an.older.run"}\n');
+    writeFileSync(join(dir, "up.pcap"), "an older capture");
+    const child = spawn(process.execPath, [BIN, "up", "--json", "-t", topologyFile, "--state-dir", dir, "--trace", join(dir, "trace.jsonl"), "--pcap", join(dir, "up.pcap")], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const readyLine = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ready line in 15 s; stderr: ${stderr}`)), 15_000);
+      // A hang guard, not a speed check: on a loaded 2-core machine (the whole suite beside
+      // other work) tsx start-up plus a world start took over 15 s.
+      const timer = setTimeout(() => reject(new Error(`no ready line in 60 s; stderr: ${stderr}`)), 60_000);
       child.stdout.on("data", (d) => {
         stdout += d;
         const line = stdout.split("\n")[0];
@@ -67,7 +72,9 @@ describe("the edgesim command", () => {
     for (const e of ready.endpoints) expect(await canBind(e), `${e.transport} ${e.address}:${e.port} still bound after stop`).toBe(true);
     const trace = readFileSync(join(dir, "trace.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(trace.map((e) => e.kind)).toEqual(expect.arrayContaining(["world.starting", "service.listening", "world.ready", "world.stopped"]));
-  });
+    expect(trace[0].kind).toBe("world.starting");
+    expect(readFileSync(join(dir, "up.pcap")).readUInt32LE(0), "the pcap starts with its magic number, not the older bytes").toBe(0xa1b2c3d4);
+  }, 90_000);
 
   it("`edgesim validate` names file, line, field and rule of a bad topology, and exits 2", async () => {
     const bad = join(dir, "bad.yaml");

@@ -1,6 +1,7 @@
 /**
  * The port tables of seeds 002 and 004, transcribed row by row from
- * /work/shared/seeds (Korean text as published): [direction, role/protocol/port,
+ * the Korean pages (seed 002 "Port summary - Scaled consolidated edge with hardware
+ * load balancers", seed 004 "Port summary - Reverse proxy"; docs/rules.md) as published: [direction, role/protocol/port,
  * source, destination, note]. The direction column is ours: "in" towards the more
  * trusted side (internet -> perimeter, perimeter -> internal), as the notes say.
  */

@@ -1,6 +1,6 @@
 /**
  * The balancer alone (no world): VIPs on this file's own addresses in front of two
- * edges, with real sockets. Rule IDs: ../shared/spec/edge-rules.md HLB-1, -2, -6.
+ * edges, with real sockets. Rule IDs: docs/rules.md HLB-1, -2, -6.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import net from "node:net";

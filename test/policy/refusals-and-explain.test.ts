@@ -46,6 +46,9 @@ describe("FED-12 every refusal says why", () => {
     expect(text).toContain("[FED-9]");
     expect(text).toContain("response: 403 Forbidden");
     expect(text).toMatch(/ms-diagnostics: 52090;reason="FED-9: /);
+    // The codes are edgesim's own (the product's could not be confirmed): every printed one says so.
+    expect(text).toMatch(/ms-diagnostics: 52090;reason="[^\n]*" {2}\[52090 is edgesim's own code, not Microsoft's\]$/m);
+    expect(text).toMatch(/refused 403 Forbidden \(ms-diagnostics 52090 \[edgesim's own code\]\)/);
   });
 
   it("FED-12: formatVerdict of an allowed verdict shows each step, the route and the verification", () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventBus } from "../../harness/events/bus.ts";
-import { runScenario } from "../../harness/scenarios/runner.ts";
+import { runScenario, scenarioTopology } from "../../harness/scenarios/runner.ts";
 import { readScenarioFile } from "../../harness/scenarios/file.ts";
 import { setPath } from "../../harness/scenarios/set-path.ts";
 import { TopologyConfigError } from "../../harness/topology/config-error.ts";
@@ -56,7 +56,7 @@ describe("the scenario runner", () => {
     } catch (err) {
       expect(err).toBeInstanceOf(TopologyConfigError);
       const problems = (err as TopologyConfigError).problems;
-      expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ file, line: 3, field: "stepz" }), expect.objectContaining({ field: "steps" })]));
+      expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ file, line: 3, field: "stepz", message: expect.stringContaining("unknown field 'stepz': did you mean 'steps'?") }), expect.objectContaining({ field: "steps" })]));
     }
   });
 
@@ -65,6 +65,28 @@ describe("the scenario runner", () => {
     setPath(t, "partners[domain=b.test].certificate.omitClientAuth", true);
     expect(t.partners.map((p) => p.certificate.omitClientAuth)).toEqual([false, true]);
     expect(() => setPath(t, "partners[domain=c.test].certificate", {})).toThrow(/no item with domain=c\.test/);
+  });
+
+  it("set paths follow the grammar of docs/scenarios.md: anything else is refused, not half read", () => {
+    const t = { federation: { AllowFederatedUsers: true }, partners: [] as unknown[] };
+    for (const bad of ["federation AllowFederatedUsers", "federation..AllowFederatedUsers", "partners[domain=]", "partners[0", "federation.*", "[0].x"]) expect(() => setPath(t, bad, 1), bad).toThrow(/not a path/);
+    setPath(t, "partners[0]", { domain: "a.test" });
+    expect(t.partners).toEqual([{ domain: "a.test" }]);
+  });
+
+  it("FED-6: a misspelt set: field gets a 'did you mean' at its line, in the same pass as a cross-field problem", () => {
+    const file = scenario("set-typo", `name: typo\nset:\n  federation.EnablePartnerDiscovry: true\n  federation.blockedDomains[0].Identity: fabrikam.test\nsteps:\n  - explain alice@contoso.test to bob@fabrikam.test\n`);
+    try {
+      scenarioTopology(readScenarioFile(file), opts.addressing);
+      expect.unreachable("the set: changes should be refused");
+    } catch (err) {
+      expect(err).toBeInstanceOf(TopologyConfigError);
+      const problems = (err as TopologyConfigError).problems.map((p) => ({ line: p.line, field: p.field, message: p.message, rule: p.rule }));
+      expect(problems).toEqual([
+        { line: 3, field: "federation.EnablePartnerDiscovry", message: "after set: unknown field 'EnablePartnerDiscovry': did you mean 'EnablePartnerDiscovery'?", rule: undefined },
+        expect.objectContaining({ line: 4, field: "federation.blockedDomains[0].Identity", rule: "FED-6" }),
+      ]);
+    }
   });
 });
 

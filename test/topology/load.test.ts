@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseTopology, parseTopologyWithWarnings } from "../../harness/topology/load.ts";
 import { TopologyConfigError, type ConfigProblem } from "../../harness/topology/config-error.ts";
 import { TOPOLOGIES } from "../../harness/topology/registry.ts";
+import { closestName } from "../../harness/topology/schema-issues.ts";
 
 const contosoText = readFileSync(TOPOLOGIES.contoso!.file, "utf8");
 
@@ -175,5 +176,53 @@ describe("topology files", () => {
       const single = contosoText.replace("edges: [{ name: edge1, fqdn: sip1.northwind.test }, { name: edge2, fqdn: sip2.northwind.test }]", "edges: [{ name: edge1, fqdn: sip1.northwind.test }]");
       expect(parseTopologyWithWarnings(single).warnings).toEqual([]);
     });
+  });
+});
+
+describe("topology validation in one pass, with suggestions", () => {
+  const bad = contosoText
+    .replace("  AllowFederatedUsers: true", "  AllowFederatedUser: true")
+    .replace("  EnablePartnerDiscovery: true", "  EnablePartnerDiscovery: yes-please")
+    .replace('- { Identity: blocked.test, Comment: "FED-6" }', "- { Identity: fabrikam.test }");
+
+  it("FED-6: reports the schema problems and the cross-field problems together, each at its line", () => {
+    expect(bad).not.toBe(contosoText);
+    const problems = problemsOf(bad);
+    expect(problems.map((p) => [p.field, p.line])).toEqual([
+      ["federation.AllowFederatedUser", lineOf(bad, "AllowFederatedUser: true")],
+      ["federation.EnablePartnerDiscovery", lineOf(bad, "EnablePartnerDiscovery: yes-please")],
+      ["federation.blockedDomains[0].Identity", lineOf(bad, "- { Identity: fabrikam.test }")],
+    ]);
+    expect(problems[2]!.rule).toBe("FED-6");
+  });
+
+  it("a misspelt field name gets the schema's own name as a suggestion", () => {
+    const [typo] = problemsOf(bad);
+    expect(typo!.message).toBe("unknown field 'AllowFederatedUser': did you mean 'AllowFederatedUsers'?");
+    const caseTypo = problemsOf(contosoText.replace("  internalWebFqdn:", "  InternalWebFQDN:"));
+    expect(caseTypo.map((p) => p.message)).toContain("unknown field 'InternalWebFQDN': did you mean 'internalWebFqdn'?");
+  });
+
+  it("a field far from every known name lists the names that object knows", () => {
+    const problems = problemsOf(contosoText.replace("  AllowFederatedUsers: true", "  AllowFederatedUsers: true\n  colour: blue"));
+    expect(problems.find((p) => p.field === "federation.colour")?.message).toMatch(/^unknown field 'colour' \(known here: .*AllowFederatedUsers, .*EnablePartnerDiscovery/);
+  });
+
+  it("the cross-field checks wait when a required value is wrong (they would only guess)", () => {
+    const text = contosoText.replace("  internalWebFqdn: lyncwebint.contoso.test\n", "").replace('- { Identity: blocked.test, Comment: "FED-6" }', "- { Identity: fabrikam.test }");
+    expect(problemsOf(text).map((p) => p.field)).toEqual(["organisation.internalWebFqdn"]);
+  });
+});
+
+describe("closestName (did you mean)", () => {
+  it.each([
+    ["AllowFederatedUser", "AllowFederatedUsers"],
+    ["EnablePartnerDisocvery", "EnablePartnerDiscovery"],
+    ["proxyfqdn", "ProxyFqdn"],
+    ["Identiy", "Identity"],
+    ["colour", undefined],
+    ["ab", undefined],
+  ])("%s -> %s", (word, expected) => {
+    expect(closestName(word, ["AllowFederatedUsers", "EnablePartnerDiscovery", "ProxyFqdn", "Identity", "Comment"])).toBe(expected);
   });
 });

@@ -11,6 +11,7 @@ import type { ScenarioOutcome } from "../../scenarios/types.ts";
 import { formatTable } from "../table.ts";
 import { EventBus } from "../../events/bus.ts";
 import { PcapWriter } from "../../trace/pcap.ts";
+import { PCAP_HELP, startTraceFile, TRACE_HELP } from "../output-files.ts";
 
 export function formatOutcome(o: ScenarioOutcome): string {
   const rows = o.steps.map((s) => [s.ok ? "pass" : "FAIL", `${s.line}`, s.step, s.detail.split("\n")[0] ?? ""]);
@@ -25,8 +26,8 @@ export function registerRun(program: Command): void {
     .argument("[files...]", "scenario YAML files")
     .option("--json", "print one JSON object per scenario")
     .option("--state-dir <dir>", "where the certificate cache lives", ".edgesim")
-    .option("--trace <file>", "write every event as JSON Lines to this file")
-    .option("--pcap <file>", "write the forwarded packets of every leg as a pcap file (tshark -r FILE)")
+    .option("--trace <file>", TRACE_HELP)
+    .option("--pcap <file>", PCAP_HELP)
     .option("--steps", "list the sentences a scenario can use")
     .action(async (files: string[], opts: { json?: boolean; stateDir: string; trace?: string; pcap?: string; steps?: boolean }) => {
       if (opts.steps || files.length === 0) {
@@ -35,6 +36,7 @@ export function registerRun(program: Command): void {
         return;
       }
       let allOk = true;
+      startTraceFile(opts.trace);
       // One bus for every scenario, so one pcap file holds them all, in order.
       const bus = opts.pcap ? new EventBus() : undefined;
       const pcap = bus && opts.pcap ? PcapWriter.attach(bus, opts.pcap) : undefined;

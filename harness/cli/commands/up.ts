@@ -10,6 +10,7 @@ import { formatPlan } from "./plan.ts";
 import { formatTable } from "../table.ts";
 import { EventBus } from "../../events/bus.ts";
 import { PcapWriter } from "../../trace/pcap.ts";
+import { PCAP_HELP, startTraceFile, TRACE_HELP } from "../output-files.ts";
 import { Dashboard } from "../../dashboard/server.ts";
 
 /** The dashboard's port on its own address in the internal zone. */
@@ -31,13 +32,14 @@ export function registerUp(program: Command): void {
     .description("start the simulated deployment and keep it running until Ctrl-C")
     .option("-t, --topology <name|file>", "topology name or YAML file", "contoso")
     .option("--json", "print one JSON line when ready, for scripts")
-    .option("--trace <file>", "write every event as JSON Lines to this file")
+    .option("--trace <file>", TRACE_HELP)
     .option("--state-dir <dir>", "where the certificate cache lives", ".edgesim")
     .option("--services <names>", "start only these services (comma-separated)")
-    .option("--pcap <file>", "write the forwarded packets of every leg as a pcap file (tshark -r FILE)")
+    .option("--pcap <file>", PCAP_HELP)
     .option("--no-dashboard", "do not serve the dashboard page")
     .action(async (opts: UpOptions) => {
       const topology = loadTopology(opts.topology);
+      startTraceFile(opts.trace);
       const bus = new EventBus();
       const pcap = opts.pcap ? PcapWriter.attach(bus, opts.pcap) : undefined;
       const world = await World.start({

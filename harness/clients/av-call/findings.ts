@@ -13,6 +13,7 @@ import type { EdgeEvent } from "../../../edge/events/types.ts";
 import type { PlannedAddress } from "../../world/address-plan.ts";
 import type { CallReport } from "./call.ts";
 import { addrText, candidateText } from "./ice-types.ts";
+import { ownCode } from "../../../edge/policy/diagnostics.ts";
 
 export interface CallFindings {
   delivered: boolean;
@@ -39,7 +40,7 @@ export function callFindings(r: CallReport, events: EdgeEvent[], plan: { find(p:
   const caller = r.from.split("@")[0]!;
   const callee = r.to.split("@")[0]!;
 
-  if (r.invite.status >= 300) say(`the INVITE failed: ${r.invite.status} ${r.invite.reason}${r.invite.diagnostics ? ` (ms-diagnostics ${r.invite.diagnostics.code} "${r.invite.diagnostics.text}")` : ""}`);
+  if (r.invite.status >= 300) say(`the INVITE failed: ${r.invite.status} ${r.invite.reason}${r.invite.diagnostics ? ` (ms-diagnostics ${ownCode(r.invite.diagnostics.code)} "${r.invite.diagnostics.text}")` : ""}`);
   else say(`${r.from} called ${r.to}: INVITE ${r.invite.status} ${r.invite.reason}, ACK, BYE ${r.bye ? `${r.bye.status} ${r.bye.reason}` : "not sent"}`);
 
   if (srflx && host && srflx.address === host.address)

@@ -11,6 +11,7 @@ import { sipPartnerOf } from "../../world/sip-partners-service.ts";
 import { partnerServing, domainOf } from "../../explain/offline.ts";
 import type { ReceivedMessage } from "../../../partners/sip/index.ts";
 import type { Inbox } from "../../../partners/sip/index.ts";
+import { ownCode } from "../../../edge/policy/diagnostics.ts";
 
 const DELIVERY_WAIT_MS = 5000;
 
@@ -58,7 +59,7 @@ export const SIP_ACTIONS: ActionKind[] = [
       const rules = [...new Set([...events.flatMap((e) => e.rules), ...diagRules])];
       const via = [...new Set(events.filter((e) => e.kind.startsWith("sip.") || e.kind === "policy.verdict").map((e) => e.host))];
       const verification = got?.verification === "verified" ? "verifiable" : got?.verification === "unverified" ? "unverifiable" : undefined;
-      const diag = result.diagnostics ? `; ms-diagnostics ${result.diagnostics.code} "${result.diagnostics.text}"` : "";
+      const diag = result.diagnostics ? `; ms-diagnostics ${ownCode(result.diagnostics.code)} "${result.diagnostics.text}"` : "";
       return {
         kind: "sip.send",
         summary: `${from} -> ${to}: ${result.status} ${result.reason}${got ? ", received" : result.status < 300 ? ", but never received" : ""}`,

@@ -12,6 +12,7 @@ import { decideXmppPartner } from "../../../edge/policy/xmpp-partner.ts";
 import { federationConfigFromTopology } from "../../topology/federation-config.ts";
 import { xmppScene, rulesIn, settle, XMPP_WAIT_MS, type XmppScene } from "./xmpp-scene.ts";
 import { PRESENCE_WORDS, presenceWord, stateOfAvailability, stateOfStanza } from "./xmpp-presence.ts";
+import { ownCode } from "../../../edge/policy/diagnostics.ts";
 
 function result(ctx: ScenarioContext, scene: XmppScene, first: number, kind: string, head: string, delivered: boolean, extra: { rules?: string[]; why?: string; seen?: string; stanzaError?: string } = {}): ActionResult {
   const t = scene.traceOf(ctx.events.slice(first));
@@ -57,7 +58,7 @@ async function internalPresence(ctx: ScenarioContext, scene: XmppScene, from: st
   const seen = () => users.every((u, i) => u.received.slice(before[i]).some((s) => (s.attrs.from ?? "").toLowerCase().startsWith(from) && stateOfStanza(s) === w.state && (note === undefined || s.status === note)));
   const head = `${from} sets presence ${word} (${w.availability}) for ${targets.join(", ")}`;
   if (sent === 0 && refused.length > 0) {
-    const why = refused.map((v) => `${v.refusal?.diagnostics.text ?? "refused"}${v.refusal ? ` (${v.refusal.diagnostics.code})` : ""}`).join("; ");
+    const why = refused.map((v) => `${v.refusal?.diagnostics.text ?? "refused"}${v.refusal ? ` (${ownCode(v.refusal.diagnostics.code)})` : ""}`).join("; ");
     return result(ctx, scene, first, "xmpp.presence", head, false, { rules: refused.flatMap((v) => v.rules.slice(-1)), why: `not sent by the gateway: ${why}` });
   }
   await settle(ctx, first, seen);

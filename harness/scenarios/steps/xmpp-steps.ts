@@ -14,6 +14,7 @@ import { xmppScene, nextStanzaId, rulesIn, settle, waitUntil, XMPP_WAIT_MS, type
 import { HostileStream, HOSTILE_INPUTS, hostileBytes } from "./xmpp-hostile.ts";
 import { XMPP_PRESENCE_ACTIONS } from "./xmpp-presence-steps.ts";
 import { xmppPartnerDomains } from "../../world/xmpp-partners-service.ts";
+import { ownCode } from "../../../edge/policy/diagnostics.ts";
 
 function outcome(ctx: ScenarioContext, scene: XmppScene, first: number, head: string, r: { delivered: boolean; where?: string; status?: number; stanzaError?: string; errorText?: string; refusal?: string }): ActionResult {
   const t = scene.traceOf(ctx.events.slice(first));
@@ -75,7 +76,7 @@ async function fromInternal(ctx: ScenarioContext, scene: XmppScene, from: string
   if (listed && ctx.world.context.running.has("frontend")) {
     const r = await frontEndOf(ctx.world).user(from).sendMessage(to, text);
     status = r.status;
-    if (r.status >= 300) return outcome(ctx, scene, first, `${head} (from the SIP client)`, { delivered: false, status, refusal: `${r.status} ${r.reason}${r.diagnostics ? `; ms-diagnostics ${r.diagnostics.code} "${r.diagnostics.text}"` : ""}` });
+    if (r.status >= 300) return outcome(ctx, scene, first, `${head} (from the SIP client)`, { delivered: false, status, refusal: `${r.status} ${r.reason}${r.diagnostics ? `; ms-diagnostics ${ownCode(r.diagnostics.code)} "${r.diagnostics.text}"` : ""}` });
   } else {
     const sent = scene.gateway.gateway.sendIm(`sip:${from}`, to, text);
     if (!sent.ok) return outcome(ctx, scene, first, head, { delivered: false, refusal: `${sent.reason.startsWith(sent.rule) ? "" : `${sent.rule}: `}${sent.reason}${sent.code !== undefined ? ` (${sent.code})` : ""}` });

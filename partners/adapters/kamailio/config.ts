@@ -4,7 +4,7 @@
  * (stateless 200, a partner's user agent) or relays them statefully over mutual TLS
  * to a fixed next hop or to the target of an SRV lookup of the Request-URI's domain
  * (an "edge", e.g. `_sipfederationtls._tcp.<domain>`, DNS-1; answers kept in an
- * htable for cacheSeconds, as our edge's SRV cache does). Knobs from ../shared/notes/real-peers.md:
+ * htable for cacheSeconds, as our edge's SRV cache does). Knobs, found against Debian's kamailio:
  * tcp_children=1 (Debian's 5.6.3 crashes under bursts of new TLS connections
  * otherwise), large TLS write queues, -m 512.
  */

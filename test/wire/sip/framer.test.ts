@@ -2,8 +2,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { SipStreamFramer, serializeSipMessage, type SipFrameEvent, type SipMessage } from "../../../edge/wire/sip/index.ts";
+import { fixturePath } from "../../kit/fixtures.ts";
 
-const DIR = "/work/shared/testdata/rfc4475";
+const DIR = fixturePath("rfc4475");
 const dat = (n: string): Buffer => readFileSync(`${DIR}/${n}.dat`);
 const crlf = (s: string): Buffer => Buffer.from(s.replace(/\n/g, "\r\n"), "utf8");
 

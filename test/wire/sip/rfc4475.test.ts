@@ -1,5 +1,5 @@
 /**
- * RFC 4475 SIP torture messages (/work/shared/testdata/rfc4475): every valid message parses
+ * RFC 4475 SIP torture messages (test/fixtures/rfc4475): every valid message parses
  * and reads the fields its section names; every malformed one is refused with a SIP
  * WireDecodeError (400 for requests, 505 for badvers, no code for responses: discard);
  * the application/transaction/compat ones behave as index.json and the RFC text say.
@@ -18,8 +18,9 @@ import {
   type SipResponse,
   type SipUri,
 } from "../../../edge/wire/sip/index.ts";
+import { fixturePath } from "../../kit/fixtures.ts";
 
-const DIR = "/work/shared/testdata/rfc4475";
+const DIR = fixturePath("rfc4475");
 interface IndexEntry { section: string; class: "valid" | "malformed" | "transaction" | "application" | "compat"; expect?: number; note?: string }
 const INDEX = JSON.parse(readFileSync(`${DIR}/index.json`, "utf8")) as { messages: Record<string, IndexEntry> };
 const dat = (name: string): Buffer => readFileSync(`${DIR}/${name}.dat`);

@@ -6,8 +6,9 @@ import {
   addHeader, addRecordRoute, addVia, createResponse, decrementMaxForwards, generateBranch, generateTag,
   parseSipDatagram, removeTopVia, serializeSipMessage, setRequestUri, type SipRequest, type SipResponse,
 } from "../../../edge/wire/sip/index.ts";
+import { fixturePath } from "../../kit/fixtures.ts";
 
-const dat = (n: string): Buffer => readFileSync(`/work/shared/testdata/rfc4475/${n}.dat`);
+const dat = (n: string): Buffer => readFileSync(fixturePath("rfc4475", `${n}.dat`));
 const crlf = (s: string): Buffer => Buffer.from(s.replace(/\n/g, "\r\n"), "utf8");
 const parseReq = (b: Buffer): SipRequest => parseSipDatagram(b) as SipRequest;
 

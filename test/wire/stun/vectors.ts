@@ -1,6 +1,6 @@
-// Loads the RFC 5769 vectors shared by the STUN tests (/work/shared/testdata/rfc5769.json).
+// Loads the RFC 5769 vectors used by the STUN tests (test/fixtures/rfc5769.json).
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { fixturePath } from "../../kit/fixtures.ts";
 
 export interface Rfc5769Vector {
   readonly section: string;
@@ -13,8 +13,7 @@ export interface Rfc5769Vector {
   readonly nonce?: string;
 }
 
-const dir = process.env.EDGESIM_TESTDATA ?? "/work/shared/testdata";
-const file = JSON.parse(readFileSync(join(dir, "rfc5769.json"), "utf8")) as { vectors: Record<string, Rfc5769Vector> };
+const file = JSON.parse(readFileSync(fixturePath("rfc5769.json"), "utf8")) as { vectors: Record<string, Rfc5769Vector> };
 
 export const VECTORS = file.vectors;
 export const vector = (name: string): Rfc5769Vector => {
