@@ -8,6 +8,8 @@ import type { EdgeEvent } from "../../edge/events/types.ts";
 import { callFindings, placeCall, type CallReport } from "../../harness/clients/av-call/index.ts";
 import type { RunningAvEdge } from "../../harness/world/av-edge-service.ts";
 import type { World } from "../../harness/world/world.ts";
+import { EventBus } from "../../harness/events/bus.ts";
+import { enableCapture } from "../../harness/trace/capture.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
 
@@ -21,7 +23,10 @@ let events: EdgeEvent[];
 const addr = (host: string, iface?: string) => world.plan.byHost(host, iface).address;
 
 beforeAll(async () => {
-  world = await startTestWorld(topologyAt(ZONE_BASE.avCall), { services: CALL_SERVICES });
+  // Capture on: the balancer traces every datagram it carries (lb.forward per leg), so the HLB-3 test can count them.
+  const bus = new EventBus();
+  enableCapture(bus.emit);
+  world = await startTestWorld(topologyAt(ZONE_BASE.avCall), { services: CALL_SERVICES, bus });
   const rec = world.bus.record();
   report = await placeCall(world, "alice@contoso.test", "bob@fabrikam.test", { packets: PACKETS });
   rec.stop();
@@ -80,6 +85,18 @@ describe("the call", () => {
     expect(report.caller.mediaReceived).toBe(PACKETS);
     const relay = cand("caller", "relay")!;
     expect(report.callee.mediaSources).toEqual([`${relay.address}:${relay.port} (relay)`]);
+  });
+
+  it("HLB-3: after alice's Allocate nothing of hers crosses the A/V VIP: her TURN requests, Send and Data indications use the physical A/V address of the edge that holds the allocation", () => {
+    const alice = addr("client-alice");
+    const crossesVip = (e: EdgeEvent) => e.kind === "lb.forward" && e.vip === "vip-av" && e.tuple !== undefined && [e.tuple.srcAddress, e.tuple.dstAddress].includes(alice);
+    const allocated = events.findIndex((e) => e.kind === "note" && e.host === "client-alice" && e.rules.includes("HLB-3") && e.detail.startsWith("TURN allocation"));
+    expect(allocated).toBeGreaterThan(-1);
+    expect(events.slice(0, allocated).filter(crossesVip).length).toBeGreaterThanOrEqual(4); // Binding and Allocate (twice: 401, then signed), both legs
+    expect(events.slice(allocated).filter(crossesVip)).toEqual([]);
+    const relay = cand("caller", "relay")!;
+    const moved = events.find((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.detail.startsWith(`${relay.address}:${relay.port}: the client now reaches its allocation at ${relay.address}:`));
+    expect(moved?.tuple).toMatchObject({ srcAddress: alice, dstAddress: relay.address });
   });
 
   it("HLB-3: the edge that owns alice's relay counted the relayed media both ways", () => {

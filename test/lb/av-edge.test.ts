@@ -14,7 +14,8 @@ import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, type Affinity, type
 import type { LbEvent } from "../../edge/events/types.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
-import { binding, localOf, systemProgram, udpClient } from "./kit.ts";
+import { ChannelNumber, StunClass, StunMethod, XorPeerAddress, decodeChannelData, encodeChannelData } from "../../edge/wire/stun/index.ts";
+import { binding, localOf, nextDatagram, systemProgram, udpClient } from "./kit.ts";
 import { TurnClient } from "./turn-client.ts";
 
 const Z = ZONE_BASE.lbUnit;
@@ -83,6 +84,39 @@ describe("TURN through the A/V VIP", () => {
     const touchesPeer = rec.events.filter((e) => e.tuple && [e.tuple.srcAddress, e.tuple.dstAddress].includes(PEER));
     expect(touchesPeer).toEqual([]);
     expect(rec.events.some((e) => e.tuple?.dstAddress === VIP)).toBe(true);
+  });
+
+  it("HLB-3: after the Allocate the client talks to the physical A/V address of the edge that holds it; nothing more crosses the VIP (Refresh, CreatePermission, ChannelBind, Send, ChannelData, Data)", async () => {
+    const vip = await avVip(new NoNatStrategy());
+    const to = { address: VIP, port: vip.endpoints[0]!.port };
+    const sock = await client(undefined, `127.${Z + 3}.52.1`); // not connected: it talks to the VIP, then to the edge
+    const turn = new TurnClient(sock, to, "alice", "secret");
+    const relayed = (await turn.allocate())!;
+    const holder = [...edges].find(([, e]) => e.allocations().some((a) => a.relayed.port === relayed.port && a.relayed.address === relayed.address))![1];
+    const rec = bus.record(["lb.forward", "turn.allocation"]);
+    expect(turn.follow(relayed, 3478)).toEqual({ address: relayed.address, port: 3478 });
+    const peer = await client(undefined, PEER);
+    const peerAddr = { family: "IPv4" as const, address: PEER, port: peer.address().port };
+    expect((await turn.refresh(600))?.cls).toBe(StunClass.SuccessResponse);
+    expect(await turn.permit(peerAddr)).toBe(true);
+    expect((await turn.request(StunMethod.ChannelBind, [ChannelNumber(0x4001), XorPeerAddress(peerAddr)]))?.cls).toBe(StunClass.SuccessResponse);
+    const atPeer = () => nextDatagram(peer);
+    let got = atPeer();
+    turn.sendTo(peerAddr, Buffer.from("send indication"));
+    expect((await got)?.data.toString()).toBe("send indication");
+    got = atPeer();
+    sock.send(encodeChannelData(0x4001, Buffer.from("channel data"), "udp"), 3478, relayed.address);
+    expect((await got)?.data.toString()).toBe("channel data");
+    const back = nextDatagram(sock);
+    peer.send("to alice", relayed.port, relayed.address);
+    const arrived = await back;
+    expect(arrived?.from).toBe(`${relayed.address}:3478`); // from the edge's own address, not the VIP
+    expect(decodeChannelData(arrived!.data, "udp").data.toString()).toBe("to alice");
+    rec.stop();
+    expect(rec.events.filter((e) => e.kind === "lb.forward" && e.tuple && [e.tuple.srcAddress, e.tuple.dstAddress].includes(`127.${Z + 3}.52.1`))).toEqual([]);
+    expect(rec.events.some((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.detail.includes(`the client now reaches its allocation at ${relayed.address}:3478, not ${VIP}:`))).toBe(true);
+    expect(holder.allocations().some((a) => a.relayed.port === relayed.port)).toBe(true);
+    expect((await turn.refresh(0))?.cls).toBe(StunClass.SuccessResponse);
   });
 
   it("HLB-6: without affinity one client's requests alternate between edges and the allocation never completes; with affinity it does", async () => {

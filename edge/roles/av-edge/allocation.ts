@@ -49,6 +49,18 @@ export class Allocation {
     relay.on("error", () => this.close());
   }
 
+  /**
+   * The client used this path for the allocation's 5-tuple (a request, Send indication
+   * or ChannelData): data towards the client goes the same way from now on. Returns the
+   * address the client targeted before when that changed (HLB-3: from the VIP to the
+   * edge's own address), else undefined.
+   */
+  follow(path: ClientPath): ClientPath["local"] | undefined {
+    const before = this.path.local;
+    this.path = path;
+    return before.address !== path.local.address || before.port !== path.local.port ? before : undefined;
+  }
+
   /** Sets the time-to-expiry timer (RFC 5766 6.2, 7.2). */
   setLifetime(seconds: number, now = Date.now()): void {
     this.expiresAt = now + seconds * 1000;

@@ -57,7 +57,7 @@ export class AvEdgeServer implements AvPacketSink {
 
   handleUdp(packet: Buffer, flow: UdpFlow, reply: (data: Buffer) => void): void {
     if (this.stopped) return;
-    dispatchPacket(this.ctx, packet, { transport: "udp", client: flow.client, local: flow.local, send: reply });
+    dispatchPacket(this.ctx, packet, { transport: "udp", client: flow.client, local: flow.local, ...(flow.server ? { server: flow.server } : {}), send: reply });
   }
 
   acceptTcp(socket: Socket, local: { address: string; port: number }): void {

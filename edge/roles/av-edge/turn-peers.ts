@@ -10,8 +10,8 @@ import {
   type TransportAddress,
 } from "../../wire/stun/index.ts";
 import { isLoopback } from "../../net/loopback.ts";
-import { sendError, type Authenticated, type TurnContext } from "./context.ts";
-import { pathKey, type ClientPath } from "./handoff.ts";
+import { allocationFor, sendError, type Authenticated, type TurnContext } from "./context.ts";
+import type { ClientPath } from "./handoff.ts";
 import { finish, responseBuilder, type RequestContext } from "./respond.ts";
 import type { Allocation } from "./allocation.ts";
 
@@ -23,7 +23,7 @@ function peerProblem(p: TransportAddress): { code: number; why: string } | undef
 
 /** The allocation on this 5-tuple owned by the authenticated user, or the 437/441 already sent. */
 function ownedAllocation(ctx: TurnContext, req: RequestContext, path: ClientPath, username: string, key: Buffer): Allocation | undefined {
-  const a = ctx.table.get(pathKey(path));
+  const a = allocationFor(ctx, path);
   if (!a) return void sendError(ctx, req, path, 437, "no allocation on this 5-tuple", { key });
   if (a.username !== username) return void sendError(ctx, req, path, 441, `allocation belongs to '${a.username}', not '${username}'`, { key });
   return a;
@@ -67,7 +67,7 @@ function discard(ctx: TurnContext, path: ClientPath, why: string): void {
 }
 
 export function handleSendIndication(ctx: TurnContext, req: RequestContext, path: ClientPath): void {
-  const a = ctx.table.get(pathKey(path));
+  const a = allocationFor(ctx, path);
   if (!a) return discard(ctx, path, "Send indication on a 5-tuple with no allocation (RFC 5766 10.2)");
   const peer = getXorPeerAddress(req.msg);
   const data = getData(req.msg);
@@ -77,7 +77,7 @@ export function handleSendIndication(ctx: TurnContext, req: RequestContext, path
 }
 
 export function handleChannelData(ctx: TurnContext, packet: Buffer, path: ClientPath, transport: StunTransport): void {
-  const a = ctx.table.get(pathKey(path));
+  const a = allocationFor(ctx, path);
   if (!a) return discard(ctx, path, "ChannelData on a 5-tuple with no allocation (RFC 5766 11.6)");
   let cd;
   try {
