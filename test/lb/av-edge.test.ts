@@ -131,33 +131,71 @@ describe("TURN through the A/V VIP", () => {
     expect(await new TurnClient(await client(to2), to2, "alice", "secret").allocate(6)).toBeDefined();
   });
 
-  it("failover: stop the edge holding an allocation; the client's next request reaches the survivor, which has no allocation (437), and a new one succeeds there", async () => {
-    const spare = new AvEdgeServer({ host: "edge1", relayAddress: EDGE(1), realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
-    const pool = new Map([["edge1", spare], ["edge2", edges.get("edge2")!]]);
+  it("failover (TURN allocations on a dead edge are lost): the edge holding the allocation stops; its own address falls silent, the client goes back through the VIP to the survivor, which answers the Refresh 437, and a new Allocate succeeds there", async () => {
+    // edge3 stands in for edge1 here so the test can stop it: its A/V Edge and its own listener on its physical address.
+    const spare = new AvEdgeServer({ host: "edge3", relayAddress: EDGE(3), realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    const own = await listenUdp(spare, EDGE(3), 3478);
+    const pool = new Map([["edge3", { sink: spare, at: EDGE(3) }], ["edge2", { sink: edges.get("edge2")!, at: EDGE(2) }]]);
     const vip = await Vip.start({
-      name: "vip-av", address: VIP, servers: ["edge1", "edge2"], events: bus.emit, strategy: new NoNatStrategy(), fall: 1, healthIntervalMs: 60_000,
-      listeners: [{ port: 0, transport: "udp", backends: [...pool].map(([server, sink], i) => ({ server, target: { address: EDGE(i + 1), port: 3478 }, sink })) }],
-      probe: sinkBindingProbe((e) => pool.get(e), { address: VIP, port: 3478 }, { address: VIP, port: 3478 }, 500),
+      name: "vip-av", address: VIP, servers: ["edge3", "edge2"], events: bus.emit, strategy: new NoNatStrategy(), fall: 1, healthIntervalMs: 60_000,
+      listeners: [{ port: 0, transport: "udp", backends: [...pool].map(([server, e]) => ({ server, target: { address: e.at, port: 3478 }, sink: e.sink })) }],
+      probe: sinkBindingProbe((e) => pool.get(e)?.sink, { address: VIP, port: 3478 }, { address: VIP, port: 3478 }, 500),
     });
     vips.push(vip);
     const to = { address: VIP, port: vip.endpoints[0]!.port };
     let turn: TurnClient | undefined;
     let first;
-    // The round-robin start is shared: move clients until one lands on edge1 (the edge we stop).
-    for (let i = 0; i < 4 && first?.address !== EDGE(1); i++) {
-      turn = new TurnClient(await client(to, `127.${Z + 3}.51.${i + 1}`), to, "alice", "secret");
+    // The round-robin start is shared: move clients until one lands on edge3 (the edge we stop).
+    for (let i = 0; i < 4 && first?.address !== EDGE(3); i++) {
+      turn = new TurnClient(await client(undefined, `127.${Z + 3}.51.${i + 1}`), to, "alice", "secret");
       first = await turn.allocate();
     }
-    expect(first?.address).toBe(EDGE(1));
+    expect(first?.address).toBe(EDGE(3));
+    turn!.follow(first!, 3478); // HLB-3: later requests go to edge3's own address
+    expect((await turn!.refresh(600))?.cls).toBe(StunClass.SuccessResponse);
     await spare.stop();
+    await own.close();
     const rec = bus.record(["lb.failover"]);
     await vip.checkHealth();
     rec.stop();
-    expect((rec.events[0] as LbEvent | undefined)?.detail).toMatch(/edge1 is down: new flows go to edge2; 1 client\(s\) pinned to edge1 lose their state there \(TURN allocations on edge1 are lost/);
-    const refresh = await turn!.request(0x004, []);
+    expect((rec.events[0] as LbEvent | undefined)?.detail).toMatch(/edge3 is down: new flows go to edge2; 1 client\(s\) pinned to edge3 lose their state there \(TURN allocations on edge3 are lost/);
+    expect(await turn!.refresh(600, 1)).toBeUndefined(); // edge3's address is silent
+    turn!.follow({ family: "IPv4", address: VIP, port: 0 }, to.port); // the client fails over through the VIP
+    const refresh = await turn!.refresh(600);
+    expect(refresh?.cls).toBe(StunClass.ErrorResponse);
     expect(turn!.codes.at(-1)).toBe(437);
-    expect(refresh).toBeDefined();
     expect((await turn!.allocate())?.address).toBe(EDGE(2));
+  });
+
+  it("TURN allocations on a dead edge are lost: the edge's A/V Edge stops and comes back on the same address; the client's Refresh there gets 437 and its old relay port is closed", async () => {
+    const at = `127.${Z + 2}.54.12`;
+    const first = new AvEdgeServer({ host: "edge4", relayAddress: at, realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    const own = await listenUdp(first, at, 3478);
+    const sock = await client(undefined, `127.${Z + 3}.54.1`);
+    const turn = new TurnClient(sock, { address: at, port: 3478 }, "alice", "secret");
+    const relayed = (await turn.allocate())!;
+    expect(relayed.address).toBe(at);
+    await first.stop();
+    await own.close();
+    const again = new AvEdgeServer({ host: "edge4", relayAddress: at, realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    const back = await listenUdp(again, at, 3478);
+    try {
+      const rec = bus.record(["stun.error"]);
+      const refresh = await turn.refresh(600);
+      rec.stop();
+      expect(refresh?.cls).toBe(StunClass.ErrorResponse);
+      expect(turn.codes.at(-1)).toBe(437);
+      expect(rec.events.some((e) => e.host === "edge4" && "detail" in e && e.detail.startsWith("437 to Refresh"))).toBe(true);
+      // The relay socket died with the old process: a peer's datagram to it reaches nobody, so nothing comes to the client.
+      const peer = await client(undefined, PEER);
+      const nothing = nextDatagram(sock, 500);
+      peer.send("late media", relayed.port, relayed.address);
+      expect(await nothing).toBeUndefined();
+      expect(again.allocations()).toEqual([]);
+    } finally {
+      await again.stop();
+      await back.close();
+    }
   });
 });
 

@@ -77,8 +77,8 @@ export class TurnClient {
     return m && m.cls === StunClass.SuccessResponse ? getXorRelayedAddress(m) : undefined;
   }
 
-  async refresh(lifetime: number): Promise<StunMessage | undefined> {
-    return this.request(StunMethod.Refresh, [Lifetime(lifetime)]);
+  async refresh(lifetime: number, tries = 4): Promise<StunMessage | undefined> {
+    return this.request(StunMethod.Refresh, [Lifetime(lifetime)], tries);
   }
 
   async permit(peer: TransportAddress): Promise<boolean> {
