@@ -14,7 +14,7 @@ import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, type Affinity, type
 import type { LbEvent } from "../../edge/events/types.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
-import { ChannelNumber, StunClass, StunMethod, XorPeerAddress, decodeChannelData, encodeChannelData } from "../../edge/wire/stun/index.ts";
+import { ChannelNumber, StunClass, StunMessageBuilder, StunMethod, XorPeerAddress, decodeChannelData, encodeChannelData, newTransactionId } from "../../edge/wire/stun/index.ts";
 import { binding, localOf, nextDatagram, systemProgram, udpClient } from "./kit.ts";
 import { TurnClient } from "./turn-client.ts";
 
@@ -196,6 +196,35 @@ describe("TURN through the A/V VIP", () => {
       await again.stop();
       await back.close();
     }
+  });
+});
+
+describe("RFC 5389 7.3: garbage at the A/V VIP is discarded silently, and a valid request after it is still answered", () => {
+  it("RFC 5389 7.3: 5,000 datagrams with a STUN request header whose length field is past the datagram or not a multiple of 4 get no answer (no reflection); one Binding after them through the VIP is answered", async () => {
+    const vip = await avVip(new NoNatStrategy());
+    const to = { address: VIP, port: vip.endpoints[0]!.port };
+    const attacker = await client(undefined, `127.${Z + 3}.55.1`);
+    let reflected = 0;
+    attacker.on("message", () => reflected++);
+    const header = (len: number) => {
+      const b = new StunMessageBuilder(StunMethod.Binding, StunClass.Request, newTransactionId()).encode();
+      b.writeUInt16BE(len, 2);
+      return b;
+    };
+    const garbage = [header(64), Buffer.concat([header(6), Buffer.alloc(8)])]; // length past the end; length 6, not a multiple of 4
+    const discardedBefore = [...edges.values()].reduce((n, e) => n + e.stats.discarded, 0);
+    const errorsBefore = [...edges.values()].reduce((n, e) => n + (e.stats.errors[400] ?? 0), 0);
+    for (let i = 0; i < 5000; i++) {
+      attacker.send(garbage[i % 2]!, to.port, to.address);
+      if (i % 500 === 499) await new Promise((r) => setImmediate(r)); // let the send queue drain, as a real burst from one host would
+    }
+    const victim = await client(to, `127.${Z + 3}.55.2`);
+    const answer = await binding(victim, undefined, 5000);
+    expect(answer?.mapped).toBe(localOf(victim));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reflected).toBe(0);
+    expect([...edges.values()].reduce((n, e) => n + (e.stats.errors[400] ?? 0), 0)).toBe(errorsBefore);
+    expect([...edges.values()].reduce((n, e) => n + e.stats.discarded, 0) - discardedBefore).toBeGreaterThan(4000);
   });
 });
 
