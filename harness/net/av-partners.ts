@@ -10,6 +10,7 @@
 import { explainOffline, type OfflineExplanation } from "../explain/offline.ts";
 import type { Topology } from "../topology/schema.ts";
 import type { Partner } from "../topology/schema-partners.ts";
+import type { AddressPlan } from "../world/address-plan.ts";
 
 /** The partner products with A/V federation through the A/V Edge (seed 002's notes name each). */
 export const AV_PRODUCTS: readonly Partner["product"][] = ["lync2013", "lync2010", "ocs2007r2", "ocs2007"];
@@ -46,4 +47,18 @@ function federation(t: Topology, p: Partner, now: number): { federated: boolean;
 
 export function avPartners(t: Topology, now = Date.now()): AvPartner[] {
   return t.partners.filter((p) => AV_PRODUCTS.includes(p.product)).map((p) => ({ domain: p.domain, product: p.product, ...federation(t, p, now) }));
+}
+
+/**
+ * PORT-1: the products whose A/V Edges carry edge-to-edge media over STUN UDP 3478 (seed
+ * 002's 3478-outbound note: Lync Server 2010 and later, OCS 2007 R2, Messenger). OCS 2007
+ * does not: media with it needs RTP UDP 50000-59999 in and out.
+ */
+export const EDGE_TO_EDGE_PRODUCTS: readonly Partner["product"][] = ["lync2013", "lync2010", "ocs2007r2"];
+
+/** The external addresses of the federated partners' edges that take edge-to-edge media on 3478 (our A/V Edges' `edgePeerPort`). */
+export function edgeToEdgePeers(t: Topology, plan: AddressPlan): Set<string> {
+  const federated = new Set(avPartners(t).filter((p) => p.federated && EDGE_TO_EDGE_PRODUCTS.includes(p.product)).map((p) => p.domain));
+  const short = (domain: string) => domain.split(".")[0]!;
+  return new Set(t.partners.filter((p) => federated.has(p.domain)).flatMap((p) => p.edges.map((e) => plan.byHost(`${short(p.domain)}-${e.name}`).address)));
 }

@@ -10,6 +10,7 @@ import type { RunningAvEdge } from "../../harness/world/av-edge-service.ts";
 import type { World } from "../../harness/world/world.ts";
 import { EventBus } from "../../harness/events/bus.ts";
 import { enableCapture } from "../../harness/trace/capture.ts";
+import { worldFirewall } from "../../harness/net/world-firewall.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
 
@@ -17,6 +18,8 @@ import { startTestWorld, topologyAt } from "../kit/world.ts";
 const CALL_SERVICES = ["dns", "av-edge", "frontend", "access-edge", "remote-users", "sip-partners", "hlb"];
 
 const PACKETS = 40;
+/** PORT-1: the rows seed 002 needs only for OCS 2007 partners. */
+const OCS_ONLY = ["002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"];
 let world: World;
 let report: CallReport;
 let events: EdgeEvent[];
@@ -115,6 +118,62 @@ describe("the call", () => {
     expect(f.via).toMatch(/^relay on edge[12]'s physical A\/V IP /);
     expect(events.some((e) => e.rules.includes("HLB-6"))).toBe(false);
   });
+
+  it("PORT-1: media with the Lync 2013 partner crosses our external firewall edge to edge on STUN UDP 3478 (out and in), never on a UDP 50000-59999 row", () => {
+    const relay = cand("caller", "relay")!;
+    const theirs = addr("fabrikam-edge1");
+    const media = events.filter((e) => (e.kind === "firewall.pass" || e.kind === "firewall.drop") && e.tuple?.transport === "udp"
+      && [e.tuple.srcAddress, e.tuple.dstAddress].includes(theirs) && [e.tuple.srcAddress, e.tuple.dstAddress].includes(relay.address));
+    expect(media.map((e) => e.kind)).toContain("firewall.pass");
+    expect(media.filter((e) => e.kind === "firewall.drop")).toEqual([]);
+    for (const e of media) expect(e.tuple!.dstPort === 3478 || e.tuple!.srcPort === 3478, JSON.stringify(e.tuple)).toBe(true);
+    const rules = media.flatMap((e) => ("detail" in e ? [e.detail] : [])).join("\n");
+    expect(rules).toMatch(/002-ext-node-stun-udp-(out|in)/);
+    expect(rules).not.toMatch(/002-ext-node-rtp-udp/);
+    expect(events.some((e) => e.kind === "turn.relay" && e.rules.includes("PORT-1") && e.detail.includes("edge to edge through the peer edge's UDP 3478"))).toBe(true);
+  });
+
+  it("PORT-1/PORT-5: with the OCS 2007-only UDP 50000-59999 rows removed (the rule set of a topology with no OCS 2007 partner) the Lync 2013 call still carries all its media", async () => {
+    const fw = worldFirewall(world.context);
+    try {
+      for (const id of OCS_ONLY) fw.removeRule(id);
+      const r = await placeCall(world, "alice@contoso.test", "bob@fabrikam.test", { packets: 20 });
+      expect(callFindings(r, [], world.plan).delivered).toBe(true);
+    } finally {
+      fw.reset();
+    }
+  }, 30_000);
+
+  it("PORT-1: a call with the OCS 2007 partner carries its media raw on UDP 50000-59999 (no edge-to-edge relay), passing the OCS 2007 rows", async () => {
+    const rec = world.bus.record(["firewall.pass"]);
+    const r = await placeCall(world, "alice@contoso.test", "nancy@northwind.test", { packets: 20 });
+    rec.stop();
+    expect(callFindings(r, [], world.plan).delivered).toBe(true);
+    expect(rec.events.map((e) => ("detail" in e ? e.detail : "")).join("\n")).toMatch(/002-ext-node-rtp-udp-out/);
+  }, 30_000);
+
+  // With a stateful firewall one UDP row is enough when the other side's checks open the flow first (ICE punches
+  // the hole), so a call survives the loss of either row alone: the test takes out both RTP/UDP rows.
+  it("PORT-5: removing the RTP/UDP 50000-59999 rows breaks only the OCS 2007 call, and the drops name the missing rules; the Lync 2013 call still works", async () => {
+    const fw = worldFirewall(world.context);
+    try {
+      fw.removeRule("002-ext-node-rtp-udp-out");
+      fw.removeRule("002-ext-node-rtp-udp-in");
+      const rec = world.bus.record(["firewall.drop"]);
+      const ocs = await placeCall(world, "alice@contoso.test", "nancy@northwind.test", { packets: 20 });
+      rec.stop();
+      expect(callFindings(ocs, [], world.plan).delivered).toBe(false);
+      const drops = rec.events.filter((e) => e.kind === "firewall.drop" && e.tuple?.transport === "udp" && e.tuple.srcAddress !== addr("client-alice") && e.tuple.dstAddress !== addr("client-alice"));
+      expect(drops.length).toBeGreaterThan(0);
+      for (const d of drops) expect(d.rules).toContain("PORT-5");
+      const details = drops.map((d) => ("detail" in d ? d.detail : "")).join("\n");
+      expect(details).toMatch(/002-ext-node-rtp-udp-(out|in)/);
+      const lync = await placeCall(world, "alice@contoso.test", "bob@fabrikam.test", { packets: 20 });
+      expect(callFindings(lync, [], world.plan).delivered).toBe(true);
+    } finally {
+      fw.reset();
+    }
+  }, 60_000);
 
   it("FED-6: a call to a blocked domain is refused by our edge with ms-diagnostics, and nothing is gathered on the partner's side", async () => {
     const r = await placeCall(world, "alice@contoso.test", "mallory@blocked.test", { packets: 5 });

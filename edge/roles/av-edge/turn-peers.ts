@@ -68,12 +68,26 @@ function discard(ctx: TurnContext, path: ClientPath, why: string): void {
 
 export function handleSendIndication(ctx: TurnContext, req: RequestContext, path: ClientPath): void {
   const a = allocationFor(ctx, path);
-  if (!a) return discard(ctx, path, "Send indication on a 5-tuple with no allocation (RFC 5766 10.2)");
   const peer = getXorPeerAddress(req.msg);
   const data = getData(req.msg);
+  if (!a) return fromPeerEdge(ctx, path, peer, data);
   if (!peer || !data) return discard(ctx, path, "Send indication without XOR-PEER-ADDRESS or DATA");
   if (!a.hasPermission(peer.address)) return discard(ctx, path, `Send indication to ${peer.address}, which has no permission`);
   if (a.sendToPeer(peer, data)) ctx.stats.relayedToPeer++;
+}
+
+/**
+ * Edge-to-edge media (PORT-1): a Lync 2010/2013 A/V Edge's relay sends to our STUN port a
+ * Send indication whose XOR-PEER-ADDRESS is one of our relayed addresses; it goes to that
+ * allocation as from the sending relay (its permission checked as for any peer). From a
+ * source that is not a known peer edge, it is what it looks like: a Send indication on a
+ * 5-tuple with no allocation, discarded.
+ */
+function fromPeerEdge(ctx: TurnContext, path: ClientPath, peer: TransportAddress | undefined, data: Uint8Array | undefined): void {
+  const edge = ctx.opts.edgePeerPort(path.client.address) !== undefined;
+  const a = edge && peer && data ? ctx.table.relayedAt(peer.address, peer.port) : undefined;
+  if (!a) return discard(ctx, path, "Send indication on a 5-tuple with no allocation (RFC 5766 10.2)");
+  a.fromEdge(Buffer.from(data!), path.client);
 }
 
 export function handleChannelData(ctx: TurnContext, packet: Buffer, path: ClientPath, transport: StunTransport): void {
