@@ -93,9 +93,10 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
   const partnerEdge = world.plan.byHost(`${short}-${partnerSpec.edges[0]!.name}`);
   // PORT-1: a Lync 2010/2013 (or OCS 2007 R2) partner's edge sends its media to our edges' UDP 3478; an OCS 2007 one to our relay ports.
   const edgeToEdge = EDGE_TO_EDGE_PRODUCTS.includes(partnerSpec.product);
+  const ourEdges = world.plan.find((e) => e.role === "av" && !e.vip).map((e) => e.address); // the edges' own addresses, never the VIP
   const theirAv = new PartnerAvEdge({
     host: partnerEdge.host, domain: partnerSpec.domain, address: partnerEdge.address, port: PORTS.stun, users: partnerSpec.users, events: ctx.events,
-    ...(edgeToEdge ? { edgePeerPort: (ip: string) => (ourAv.includes(ip) ? PORTS.stun : undefined) } : {}),
+    ...(edgeToEdge ? { edgePeerPort: (ip: string) => (ourEdges.includes(ip) ? PORTS.stun : undefined) } : {}),
   });
   const callerHost = `client-${from.split("@")[0]}`;
   const alice = new IceAgent({
