@@ -14,7 +14,7 @@ import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, type Affinity, type
 import type { LbEvent } from "../../edge/events/types.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
-import { ChannelNumber, StunClass, StunMessageBuilder, StunMethod, XorPeerAddress, decodeChannelData, encodeChannelData, newTransactionId } from "../../edge/wire/stun/index.ts";
+import { ChannelNumber, Data, StunClass, StunMessageBuilder, StunMethod, XorPeerAddress, decodeChannelData, encodeChannelData, newTransactionId } from "../../edge/wire/stun/index.ts";
 import { binding, localOf, nextDatagram, systemProgram, udpClient } from "./kit.ts";
 import { TurnClient } from "./turn-client.ts";
 
@@ -195,6 +195,50 @@ describe("TURN through the A/V VIP", () => {
     } finally {
       await again.stop();
       await back.close();
+    }
+  });
+});
+
+describe("PORT-1: edge-to-edge media between two A/V Edges over their STUN port", () => {
+  it("PORT-1: a relay sends to a Lync 2010+ peer edge's UDP 3478, which hands the data to its allocation as from our relayed address; a Send indication naming a relayed address from a host that is not a peer edge is discarded", async () => {
+    const [ours, theirs] = [`127.${Z + 2}.56.12`, `127.${Z + 3}.56.12`];
+    const seen: { to: string; from: string }[] = [];
+    const edgeA = new AvEdgeServer({ host: "a", relayAddress: ours, realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit, edgePeerPort: (ip) => (ip === theirs ? 3478 : undefined) });
+    const edgeB = new AvEdgeServer({ host: "b", relayAddress: theirs, realm: "fabrikam.test", staticUsers: { bob: "secret" }, events: bus.emit, edgePeerPort: (ip) => (ip === ours ? 3478 : undefined) });
+    const ls = [await listenUdp(edgeA, ours, 3478), await listenUdp(edgeB, theirs, 3478)];
+    // Who sends to whom on the wire: the relay sockets must only ever talk to the other edge's 3478.
+    const rec = bus.record(["turn.relay"]);
+    try {
+      const alice = new TurnClient(await client(undefined, `127.${Z + 3}.56.1`), { address: ours, port: 3478 }, "alice", "secret");
+      const bob = new TurnClient(await client(undefined, `127.${Z + 3}.56.2`), { address: theirs, port: 3478 }, "bob", "secret");
+      const [ra, rb] = [(await alice.allocate())!, (await bob.allocate())!];
+      expect(await alice.permit(rb)).toBe(true);
+      expect(await bob.permit(ra)).toBe(true);
+      alice.sendTo(rb, Buffer.from("hello bob"));
+      const atBob = await bob.nextData();
+      expect(atBob?.data.toString()).toBe("hello bob");
+      expect(atBob?.peer).toMatchObject({ address: ra.address, port: ra.port }); // as from alice's relayed address
+      bob.sendTo(ra, Buffer.from("hello alice"));
+      const atAlice = await alice.nextData();
+      expect(atAlice?.peer).toMatchObject({ address: rb.address, port: rb.port });
+      for (const e of rec.events) if (e.kind === "turn.relay" && e.detail.startsWith("relaying to")) seen.push({ to: e.detail, from: e.host });
+      expect(seen.map((x) => x.from).sort()).toEqual(["a", "b"]);
+      expect(seen.every((x) => x.to.includes("edge to edge through the peer edge's UDP 3478"))).toBe(true);
+      // A host that is not a peer edge cannot inject into bob's allocation through 3478 by naming his relayed address,
+      // even one bob has a permission for (it may send to his relay port, not use the edges' path).
+      const outsider = await client(undefined, `127.${Z + 3}.56.3`);
+      expect(await bob.permit({ family: "IPv4", address: `127.${Z + 3}.56.3`, port: 0 })).toBe(true);
+      const forged = new StunMessageBuilder(StunMethod.Send, StunClass.Indication, newTransactionId()).set(XorPeerAddress({ family: "IPv4", address: rb.address, port: rb.port })).set(Data(Buffer.from("forged"))).encode();
+      const before = edgeB.stats.discarded;
+      outsider.send(forged, 3478, theirs);
+      expect(await bob.nextData(500)).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(edgeB.stats.discarded).toBeGreaterThan(before);
+    } finally {
+      rec.stop();
+      for (const l of ls) await l.close();
+      await edgeA.stop();
+      await edgeB.stop();
     }
   });
 });

@@ -28,7 +28,7 @@ export interface AllocationEvents {
 
 export class Allocation {
   readonly permissions = new Map<string, number>();
-  readonly channels = new Map<number, { peer: Peer; expiresAt: number; announced: boolean }>();
+  readonly channels = new Map<number, { peer: Peer; expiresAt: number }>();
   private readonly channelByPeer = new Map<string, number>();
   private readonly announced = new Set<string>();
   expiresAt = 0;
@@ -93,8 +93,7 @@ export class Allocation {
   }
 
   bindChannel(channel: number, peer: Peer, lifetimeMs: number, now = Date.now()): void {
-    const old = this.channels.get(channel);
-    this.channels.set(channel, { peer, expiresAt: now + lifetimeMs, announced: old?.announced ?? false });
+    this.channels.set(channel, { peer, expiresAt: now + lifetimeMs });
     this.channelByPeer.set(`${peer.address}:${peer.port}`, channel);
   }
 
