@@ -7,8 +7,8 @@
  */
 import type { FirewallName, FirewallRule, Selector } from "./types.ts";
 
-/** "127.10." -> "127.10.0.0/16"; exact addresses stay as they are. */
-function cidr(a: string): string {
+/** "127.10." -> "127.10.0.0/16"; exact addresses stay as they are (also what `edgesim ports` prints). */
+export function cidr(a: string): string {
   if (!a.endsWith(".")) return a;
   const octets = a.slice(0, -1).split(".");
   return [...octets, ...Array(4 - octets.length).fill("0")].join(".") + `/${octets.length * 8}`;

@@ -7,6 +7,10 @@
  * product the answer passes back through the balancer because the balancer is the
  * edge's default gateway, HLB-5.) TCP connections are handed over as accepted
  * sockets (acceptTcp), so the server reads and writes the client's own connection.
+ * The edge is told the address the balancer delivered to (its own, `server`): that
+ * is the server side of a TURN allocation's 5-tuple, so once allocated the client
+ * sends straight to the edge's own address and the balancer carries nothing more
+ * of that allocation (HLB-3).
  *
  * answerFrom "physical" is the HLB-6 misconfiguration: the edge answers a client
  * that targeted the VIP from its own physical address, and a connected client's
@@ -84,7 +88,8 @@ export class NoNatStrategy implements LbStrategy {
           ctx.udpSocket?.send(d, from.port, from.address);
         };
     try {
-      sink.handleUdp(packet, { client: from, local: ctx.local }, reply);
+      // server: the destination the balancer rewrote to, the 5-tuple's server side; after its Allocate the client talks to it directly (HLB-3).
+      sink.handleUdp(packet, { client: from, local: ctx.local, server: backend.target }, reply);
     } catch (e) {
       forwardEvent(ctx, this.rules, backend.server, tuple("udp", from, ctx.local), `${backend.server}'s A/V sink threw on a datagram from ${addrText(from)}: ${(e as Error).message}`, packet);
     }

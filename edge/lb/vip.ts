@@ -139,7 +139,9 @@ export class Vip {
       await this.o.strategy.start?.(spec.backends, ctx);
       return { spec, ctx, close: () => new Promise<void>((r) => server.close(() => r())) };
     }
-    const socket = dgram.createSocket("udp4");
+    // The same 4 MiB receive buffer as the edges' own listeners: a burst of garbage at the VIP must not push a valid
+    // request out of a 208 KiB default queue (RFC 5389 7.3 discards garbage, but only once it has been read).
+    const socket = dgram.createSocket({ type: "udp4", recvBufferSize: 4 << 20 });
     ctx.udpSocket = socket;
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);

@@ -6,6 +6,7 @@
  */
 import type { Topology } from "../topology/schema.ts";
 import type { Feature } from "./port-rows.ts";
+import { avPartners } from "./av-partners.ts";
 
 export interface FeatureState {
   feature: Feature;
@@ -26,8 +27,12 @@ export function deriveFeatures(t: Topology, overrides: Partial<Record<Feature, b
   const f = t.federation;
   const pool = t.organisation.edgePool;
   const fed = f.AllowFederatedUsers;
-  const avPartners = t.partners.filter((p) => ["lync2013", "lync2010", "ocs2007", "ocs2007r2"].includes(p.product)).map((p) => p.domain);
-  const ocs2007 = t.partners.filter((p) => p.product === "ocs2007").map((p) => p.domain);
+  // PORT-5 follows the policy: only partners a call would reach under the current settings (av-partners.ts).
+  const av = avPartners(t);
+  const federated = av.filter((p) => p.federated);
+  const ocs2007 = federated.filter((p) => p.product === "ocs2007").map((p) => p.domain);
+  const left = av.filter((p) => !p.federated).map((p) => `${p.domain}: ${p.why}`);
+  const notFederated = left.length ? `; not federated, no rows: ${left.join("; ")}` : "";
   const derived: Record<Feature, [boolean, string]> = {
     edge: [true, "the Edge pool: CRL and DNS lookups, Central Management Store replication, centralized logging, internal SIP"],
     remoteUsers: [f.AllowOutsideUsers, `AllowOutsideUsers is ${f.AllowOutsideUsers} (remote user sign-in, DNS-2)`],
@@ -35,8 +40,8 @@ export function deriveFeatures(t: Topology, overrides: Partial<Record<Feature, b
     xmpp: [f.EnableXmppFederation && pool.xmppFqdn !== undefined, `EnableXmppFederation is ${f.EnableXmppFederation}, xmppFqdn ${pool.xmppFqdn ?? "not set"} (XMPP-1)`],
     webConferencing: [true, `the Web Conferencing Edge ${pool.webconfFqdn}`],
     av: [true, `the A/V Edge ${pool.avFqdn}`],
-    avFederation: [fed && avPartners.length > 0, avPartners.length ? `A/V federation with ${avPartners.join(", ")}` : "no Lync/OCS partner"],
-    avOcs2007: [fed && ocs2007.length > 0, ocs2007.length ? `OCS 2007 partners ${ocs2007.join(", ")} need RTP in and out` : "no OCS 2007 partner"],
+    avFederation: [federated.length > 0, `${federated.length ? `A/V federation with ${federated.map((p) => `${p.domain} (${p.product})`).join(", ")}` : "no federated Lync/OCS partner"}${notFederated}`],
+    avOcs2007: [ocs2007.length > 0, ocs2007.length ? `OCS 2007 partners ${ocs2007.join(", ")} need RTP in and out (PORT-1)` : "no federated OCS 2007 partner: Lync 2010/2013 media uses STUN UDP 3478 (PORT-1)"],
     reverseProxy: [true, `the external web services ${t.organisation.externalWebFqdn} (RP-1)`],
     autodiscoverHttp: [true, "mobile autodiscover over HTTP 80 -> pool 8080 (seed 004's optional rows; MOB-4)"],
     officeWebApps: [true, "Office Web Apps for conferencing behind the reverse proxy (seed 004)"],

@@ -1,5 +1,6 @@
 /** `edgesim ports` output: grouped tables, CSV, JSON (PORT-1..PORT-5). */
-import type { FirewallRule } from "../../edge/firewall/types.ts";
+import { cidr } from "../../edge/firewall/nftables.ts";
+import type { FirewallRule, Selector } from "../../edge/firewall/types.ts";
 import { formatTable } from "../cli/table.ts";
 import type { PortPlan } from "./port-plan.ts";
 import { SEED_TABLES, type SeedTableId } from "./seed-tables.ts";
@@ -12,8 +13,13 @@ const TITLES: Record<string, string> = {
   "edgesim-extras": "edgesim's own additions, not in any seed (SIP over WebSocket for sip.js)",
 };
 
-function hosts(s: FirewallRule["source"]): string {
-  return s.addresses.length ? `${s.label} [${s.addresses.join(" ")}]` : s.label;
+/** A selector's addresses as printed: whole prefixes ("127.10.0.0/16"), never the model's "127.10.". */
+function addressesOf(s: Selector): string[] {
+  return s.addresses.map(cidr);
+}
+
+function hosts(s: Selector): string {
+  return s.addresses.length ? `${s.label} [${addressesOf(s).join(" ")}]` : s.label;
 }
 
 /** Rules grouped by the seed table they reproduce, in the seeds' order. */
@@ -48,12 +54,14 @@ function csvCell(v: string): string {
 
 export function formatPortsCsv(p: PortPlan): string {
   const head = ["table", "row", "id", "firewall", "direction", "protocol", "ports", "label", "source", "source_addresses", "destination", "destination_addresses", "feature", "rules", "note", "seed_note"];
-  const rows = p.rules.map((r) => [r.seed?.table ?? "", String(r.seed?.row ?? ""), r.id, r.firewall, r.direction, r.protocol, r.ports[0] === r.ports[1] ? String(r.ports[0]) : r.ports.join("-"), r.label, r.source.label, r.source.addresses.join(" "), r.destination.label, r.destination.addresses.join(" "), r.feature, r.rules.join(" "), r.note, r.seed?.note ?? ""]);
+  const rows = p.rules.map((r) => [r.seed?.table ?? "", String(r.seed?.row ?? ""), r.id, r.firewall, r.direction, r.protocol, r.ports[0] === r.ports[1] ? String(r.ports[0]) : r.ports.join("-"), r.label, r.source.label, addressesOf(r.source).join(" "), r.destination.label, addressesOf(r.destination).join(" "), r.feature, r.rules.join(" "), r.note, r.seed?.note ?? ""]);
   return [head, ...rows].map((r) => r.map(csvCell).join(",")).join("\n");
 }
 
 export function formatPortsJson(p: PortPlan): string {
-  return JSON.stringify({ topology: p.topology, features: p.features, zones: p.zones, rules: p.rules }, null, 2);
+  const zones = Object.fromEntries(Object.entries(p.zones).map(([z, prefix]) => [z, cidr(prefix)]));
+  const rules = p.rules.map((r) => ({ ...r, source: { ...r.source, addresses: addressesOf(r.source) }, destination: { ...r.destination, addresses: addressesOf(r.destination) } }));
+  return JSON.stringify({ topology: p.topology, features: p.features, zones, rules }, null, 2);
 }
 
 export type { SeedTableId };

@@ -14,6 +14,7 @@
 import { AvEdgeServer, derivePoolSecret, listenTcp, listenUdp, MrasServer, type AvEdgeOptions, type AvPacketSink, type Listener } from "../../edge/roles/av-edge/index.ts";
 import { PORTS } from "./ports.ts";
 import { worldFirewall } from "../net/world-firewall.ts";
+import { edgeToEdgePeers } from "../net/av-partners.ts";
 import type { Endpoint, RunningService, ServiceFactory } from "./service.ts";
 
 export interface AvEdgeInstance {
@@ -46,6 +47,9 @@ export function createAvEdgeService(overrides: AvEdgeOverrides = {}): ServiceFac
       const tcpPort = ctx.mapPort(PORTS.https);
       const frontEndNames = [org.frontEndPool.fqdn, ...org.frontEndPool.servers.map((s) => `${s}.${org.sipDomains[0]}`)].map((n) => n.toLowerCase());
       const gate = worldFirewall(ctx).gate;
+      // PORT-1: media with a federated Lync 2010/2013 (or OCS 2007 R2) partner goes edge to edge over its A/V Edge's UDP 3478.
+      const peerEdges = edgeToEdgePeers(ctx.topology, ctx.plan);
+      const edgePeerPort = (ip: string) => (peerEdges.has(ip) ? PORTS.stun : undefined);
       const edges = new Map<string, AvEdgeInstance>();
       const listeners: Listener[] = [];
       const endpoints: Endpoint[] = [];
@@ -57,7 +61,7 @@ export function createAvEdgeService(overrides: AvEdgeOverrides = {}): ServiceFac
         for (const host of pool.servers) {
           const ext = ctx.plan.byHost(host, "external-av");
           const int = ctx.plan.byHost(host, "internal");
-          const server = new AvEdgeServer({ realm, poolSecret, ...overrides, host, relayAddress: ext.address, gate, events: ctx.events });
+          const server = new AvEdgeServer({ realm, poolSecret, edgePeerPort, ...overrides, host, relayAddress: ext.address, gate, events: ctx.events });
           const mras = new MrasServer({
             host, address: int.address, port: PORTS.sipAvAuth, identity: ctx.pki.identity("edge-internal"), poolSecret, realm,
             // Gated (PORT-5): the front end reaches 5062 through the internal VIP (002-int-vip-avauth-5062), whose SNAT

@@ -17,6 +17,8 @@ export interface PartnerAvEdgeOptions {
   /** 3478 (STUN/TURN over UDP). */
   port: number;
   users: string[];
+  /** PORT-1: the STUN port of peer A/V Edges this edge sends edge-to-edge media to (ours, for a Lync 2010/2013 partner); none for OCS 2007. */
+  edgePeerPort?: (peerIp: string) => number | undefined;
   events: EventSink;
 }
 
@@ -27,7 +29,7 @@ export class PartnerAvEdge {
 
   constructor(readonly o: PartnerAvEdgeOptions) {
     this.#passwords = Object.fromEntries(o.users.map((u) => [`sip:${u.toLowerCase()}`, randomBytes(12).toString("base64url")]));
-    this.server = new AvEdgeServer({ host: o.host, relayAddress: o.address, realm: o.domain, staticUsers: this.#passwords, software: `edgesim partner A/V Edge (${o.domain})`, events: o.events });
+    this.server = new AvEdgeServer({ host: o.host, relayAddress: o.address, realm: o.domain, staticUsers: this.#passwords, software: `edgesim partner A/V Edge (${o.domain})`, ...(o.edgePeerPort ? { edgePeerPort: o.edgePeerPort } : {}), events: o.events });
   }
 
   get address(): { address: string; port: number } {

@@ -59,12 +59,16 @@ describe("HLB-6: SNAT on the A/V VIP", () => {
     expect(f.findings.join("\n")).toMatch(/HLB-6: .*the balancer dropped them/);
   });
 
-  it("HLB-3: the relay stays on the edge's physical IP, so relay-to-relay media still arrives in full (what this model keeps)", () => {
+  it("HLB-6/HLB-3: the allocation was made for the balancer's SNAT address, so alice's requests to the edge that holds it get 437: her relay is dead and the call has no media path", () => {
     const r = runs.snat!;
+    const relay = r.report.caller.candidates.find((c) => c.type === "relay")!;
+    expect([1, 2].map((n) => r.world.plan.byHost(`edge${n}`, "external-av").address)).toContain(relay.address);
+    expect(r.report.caller.problems.join(" ")).toMatch(/relay permissions: .* answered CreatePermission with 437/);
+    expect(r.report.selected).toBeUndefined();
+    expect(r.report.callee.mediaReceived).toBe(0);
     const f = callFindings(r.report, r.events, r.world.plan);
-    expect(f.via).toMatch(/^relay on edge[12]'s physical A\/V IP /);
-    expect(r.report.callee.mediaReceived).toBe(20);
-    expect(r.report.caller.mediaReceived).toBe(20);
+    expect(f.delivered).toBe(false);
+    expect(f.findings.join("\n")).toMatch(/HLB-6: alice's allocation was made for the address the balancer put on her Allocate \(SNAT\)/);
   });
 });
 

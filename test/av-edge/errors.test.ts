@@ -103,14 +103,16 @@ describe("RFC 5766 15 / RFC 5389 15.6 error codes", () => {
   });
 });
 
-describe("malformed input never crashes the edge: answered with 400/420 or discarded, and the edge still answers", () => {
+describe("malformed input never crashes the edge: a well-framed request with a bad body gets 400/420, a bad header is discarded, and the edge still answers", () => {
   const binding = () => new StunMessageBuilder(StunMethod.Binding, StunClass.Request, newTransactionId());
   const good = binding().encode();
   const withLength = (b: Buffer, len: number) => { const x = Buffer.from(b); x.writeUInt16BE(len, 2); return x; };
   const cases: { name: string; bytes: () => Buffer; answer: number | "none" }[] = [
     { name: "truncated below the 20-byte header", bytes: () => good.subarray(0, 12), answer: "none" },
-    { name: "header length past the datagram's end (bad length)", bytes: () => withLength(good, 64), answer: 400 },
-    { name: "length not a multiple of 4", bytes: () => withLength(Buffer.concat([good, Buffer.alloc(4)]), 3), answer: 400 },
+    // RFC 5389 7.3: a header that fails the basic checks is not a STUN message: discarded, never a 400 (an answer to garbage reflects it).
+    { name: "header length past the datagram's end: discarded (RFC 5389 7.3)", bytes: () => withLength(good, 64), answer: "none" },
+    { name: "length not a multiple of 4: discarded (RFC 5389 7.3)", bytes: () => withLength(Buffer.concat([good, Buffer.alloc(4)]), 3), answer: "none" },
+    { name: "length shorter than the datagram: discarded (RFC 5389 7.3)", bytes: () => Buffer.concat([good, Buffer.alloc(8)]), answer: "none" },
     { name: "attribute length running past the message", bytes: () => { const b = binding().set(RawAttribute(0x8022, Buffer.from("abcd"))).encode(); b.writeUInt16BE(200, 22); return b; }, answer: 400 },
     { name: "unknown comprehension-required attribute: 420", bytes: () => binding().set(RawAttribute(0x0abc, Buffer.alloc(4))).encode(), answer: 420 },
     { name: "wrong FINGERPRINT: discarded (RFC 5389 7.3)", bytes: () => { const b = binding().addFingerprint().encode(); b[b.length - 1]! ^= 0xff; return b; }, answer: "none" },

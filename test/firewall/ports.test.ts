@@ -69,6 +69,11 @@ describe("PORT-5: only the rows the enabled features need", () => {
     { name: "no XMPP federation: no 5269 and no 23456", edit: (t) => { t.federation.EnableXmppFederation = false; }, gone: ["002-int-node-xmpp-23456", "002-ext-vip-xmpp-in", "002-ext-vip-xmpp-out"] },
     { name: "no OCS 2007 partner: no inbound RTP and no outbound RTP/UDP", edit: (t) => { t.partners = t.partners.filter((p) => p.product !== "ocs2007"); }, gone: ["002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
     { name: "federation off: no 5061 on the external VIP and no A/V federation", edit: (t) => { t.federation = { ...t.federation, AllowFederatedUsers: false, EnablePartnerDiscovery: false }; }, gone: ["002-ext-vip-sip-5061-in", "002-ext-vip-sip-5061-out", "002-ext-node-rtp-tcp-out", "002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
+    // PORT-5 follows the policy (FED-6, FED-2): a partner in the topology that no call would reach adds nothing.
+    { name: "the OCS 2007 partner blocked (FED-6): its RTP rows go, the others stay", edit: (t) => { t.federation.blockedDomains.push({ Identity: "northwind.test" } as never); }, gone: ["002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
+    { name: "partner discovery off: the discovered OCS 2007 partner is not federated, its RTP rows go", edit: (t) => { t.federation.EnablePartnerDiscovery = false; }, gone: ["002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
+    { name: "the OCS 2007 partner switched to Lync 2013: no UDP 50000-59999 rows (PORT-1 corrected)", edit: (t) => { t.partners.find((p) => p.domain === "northwind.test")!.product = "lync2013"; }, gone: ["002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
+    { name: "every Lync/OCS partner blocked: no A/V federation rows at all", edit: (t) => { for (const d of ["fabrikam.test", "litware.test", "northwind.test", "adatum.test"]) t.federation.blockedDomains.push({ Identity: d } as never); }, gone: ["002-ext-node-rtp-tcp-out", "002-ext-node-rtp-udp-out", "002-ext-node-rtp-tcp-in", "002-ext-node-rtp-udp-in"] },
     { name: "no remote users: no SIP/TLS 443 on the Access VIP and no SIP over WSS (edgesim's own 8443)", edit: (t) => { t.federation.AllowOutsideUsers = false; }, gone: ["002-ext-vip-sip-443-in", "edgesim-ext-node-wss-8443-in"] },
   ];
   for (const c of cases)
@@ -78,6 +83,27 @@ describe("PORT-5: only the rows the enabled features need", () => {
       const ids = computePortPlan(t).rules.map((r) => r.id);
       expect(plan.rules.map((r) => r.id).filter((id) => !ids.includes(id)).sort()).toEqual([...c.gone].sort());
     });
+
+  it("PORT-5: the A/V features say which partners are federated and why the others add no rows, with the policy's verdict", () => {
+    const t = structuredClone(contoso);
+    t.federation.blockedDomains.push({ Identity: "northwind.test" } as never);
+    const features = computePortPlan(t).features;
+    const why = (f: string) => features.find((x) => x.feature === f)!;
+    expect(why("avFederation").why).toMatch(/fabrikam\.test \(lync2013\).*not federated, no rows: northwind\.test: .*refused 403 by FED-6; blocked\.test: .*refused 403 by FED-6/);
+    expect(why("avOcs2007")).toMatchObject({ enabled: false });
+  });
+
+  it("PORT-5: the table and the CSV print whole prefixes (127.10.0.0/16), never the model's 127.10.", () => {
+    const table = renderPorts({ topology: "contoso", format: "table" });
+    const csv = renderPorts({ topology: "contoso", format: "csv" });
+    for (const text of [table, csv]) {
+      expect(text).toContain("127.10.0.0/16");
+      expect(text).not.toMatch(/127\.\d+\.(?![\d])/);
+    }
+    const json = JSON.parse(renderPorts({ topology: "contoso", format: "json" })) as { zones: Record<string, string>; rules: { id: string; destination: { addresses: string[] } }[] };
+    expect(json.zones.internal).toBe("127.10.0.0/16");
+    expect(json.rules.find((r) => r.id === "004-int-owa-443")!.destination.addresses).toEqual(["127.10.0.0/16"]);
+  });
 
   it("PORT-5: --without autodiscoverHttp drops 80 and 8080 only; --with mobilityPush adds 5223 on both firewalls", () => {
     const lean = computePortPlan(contoso, { autodiscoverHttp: false }).rules.map((r) => r.id);

@@ -14,7 +14,8 @@ import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, type Affinity, type
 import type { LbEvent } from "../../edge/events/types.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { PEERS, peerIt } from "../kit/peers.ts";
-import { binding, localOf, systemProgram, udpClient } from "./kit.ts";
+import { ChannelNumber, Data, StunClass, StunMessageBuilder, StunMethod, XorPeerAddress, decodeChannelData, encodeChannelData, newTransactionId } from "../../edge/wire/stun/index.ts";
+import { binding, localOf, nextDatagram, systemProgram, udpClient } from "./kit.ts";
 import { TurnClient } from "./turn-client.ts";
 
 const Z = ZONE_BASE.lbUnit;
@@ -85,6 +86,39 @@ describe("TURN through the A/V VIP", () => {
     expect(rec.events.some((e) => e.tuple?.dstAddress === VIP)).toBe(true);
   });
 
+  it("HLB-3: after the Allocate the client talks to the physical A/V address of the edge that holds it; nothing more crosses the VIP (Refresh, CreatePermission, ChannelBind, Send, ChannelData, Data)", async () => {
+    const vip = await avVip(new NoNatStrategy());
+    const to = { address: VIP, port: vip.endpoints[0]!.port };
+    const sock = await client(undefined, `127.${Z + 3}.52.1`); // not connected: it talks to the VIP, then to the edge
+    const turn = new TurnClient(sock, to, "alice", "secret");
+    const relayed = (await turn.allocate())!;
+    const holder = [...edges].find(([, e]) => e.allocations().some((a) => a.relayed.port === relayed.port && a.relayed.address === relayed.address))![1];
+    const rec = bus.record(["lb.forward", "turn.allocation"]);
+    expect(turn.follow(relayed, 3478)).toEqual({ address: relayed.address, port: 3478 });
+    const peer = await client(undefined, PEER);
+    const peerAddr = { family: "IPv4" as const, address: PEER, port: peer.address().port };
+    expect((await turn.refresh(600))?.cls).toBe(StunClass.SuccessResponse);
+    expect(await turn.permit(peerAddr)).toBe(true);
+    expect((await turn.request(StunMethod.ChannelBind, [ChannelNumber(0x4001), XorPeerAddress(peerAddr)]))?.cls).toBe(StunClass.SuccessResponse);
+    const atPeer = () => nextDatagram(peer);
+    let got = atPeer();
+    turn.sendTo(peerAddr, Buffer.from("send indication"));
+    expect((await got)?.data.toString()).toBe("send indication");
+    got = atPeer();
+    sock.send(encodeChannelData(0x4001, Buffer.from("channel data"), "udp"), 3478, relayed.address);
+    expect((await got)?.data.toString()).toBe("channel data");
+    const back = nextDatagram(sock);
+    peer.send("to alice", relayed.port, relayed.address);
+    const arrived = await back;
+    expect(arrived?.from).toBe(`${relayed.address}:3478`); // from the edge's own address, not the VIP
+    expect(decodeChannelData(arrived!.data, "udp").data.toString()).toBe("to alice");
+    rec.stop();
+    expect(rec.events.filter((e) => e.kind === "lb.forward" && e.tuple && [e.tuple.srcAddress, e.tuple.dstAddress].includes(`127.${Z + 3}.52.1`))).toEqual([]);
+    expect(rec.events.some((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.detail.includes(`the client now reaches its allocation at ${relayed.address}:3478, not ${VIP}:`))).toBe(true);
+    expect(holder.allocations().some((a) => a.relayed.port === relayed.port)).toBe(true);
+    expect((await turn.refresh(0))?.cls).toBe(StunClass.SuccessResponse);
+  });
+
   it("HLB-6: without affinity one client's requests alternate between edges and the allocation never completes; with affinity it does", async () => {
     const none = await avVip(new NoNatStrategy(), "none");
     const to = { address: VIP, port: none.endpoints[0]!.port };
@@ -97,33 +131,144 @@ describe("TURN through the A/V VIP", () => {
     expect(await new TurnClient(await client(to2), to2, "alice", "secret").allocate(6)).toBeDefined();
   });
 
-  it("failover: stop the edge holding an allocation; the client's next request reaches the survivor, which has no allocation (437), and a new one succeeds there", async () => {
-    const spare = new AvEdgeServer({ host: "edge1", relayAddress: EDGE(1), realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
-    const pool = new Map([["edge1", spare], ["edge2", edges.get("edge2")!]]);
+  it("failover (TURN allocations on a dead edge are lost): the edge holding the allocation stops; its own address falls silent, the client goes back through the VIP to the survivor, which answers the Refresh 437, and a new Allocate succeeds there", async () => {
+    // edge3 stands in for edge1 here so the test can stop it: its A/V Edge and its own listener on its physical address.
+    const spare = new AvEdgeServer({ host: "edge3", relayAddress: EDGE(3), realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    const own = await listenUdp(spare, EDGE(3), 3478);
+    const pool = new Map([["edge3", { sink: spare, at: EDGE(3) }], ["edge2", { sink: edges.get("edge2")!, at: EDGE(2) }]]);
     const vip = await Vip.start({
-      name: "vip-av", address: VIP, servers: ["edge1", "edge2"], events: bus.emit, strategy: new NoNatStrategy(), fall: 1, healthIntervalMs: 60_000,
-      listeners: [{ port: 0, transport: "udp", backends: [...pool].map(([server, sink], i) => ({ server, target: { address: EDGE(i + 1), port: 3478 }, sink })) }],
-      probe: sinkBindingProbe((e) => pool.get(e), { address: VIP, port: 3478 }, { address: VIP, port: 3478 }, 500),
+      name: "vip-av", address: VIP, servers: ["edge3", "edge2"], events: bus.emit, strategy: new NoNatStrategy(), fall: 1, healthIntervalMs: 60_000,
+      listeners: [{ port: 0, transport: "udp", backends: [...pool].map(([server, e]) => ({ server, target: { address: e.at, port: 3478 }, sink: e.sink })) }],
+      probe: sinkBindingProbe((e) => pool.get(e)?.sink, { address: VIP, port: 3478 }, { address: VIP, port: 3478 }, 500),
     });
     vips.push(vip);
     const to = { address: VIP, port: vip.endpoints[0]!.port };
     let turn: TurnClient | undefined;
     let first;
-    // The round-robin start is shared: move clients until one lands on edge1 (the edge we stop).
-    for (let i = 0; i < 4 && first?.address !== EDGE(1); i++) {
-      turn = new TurnClient(await client(to, `127.${Z + 3}.51.${i + 1}`), to, "alice", "secret");
+    // The round-robin start is shared: move clients until one lands on edge3 (the edge we stop).
+    for (let i = 0; i < 4 && first?.address !== EDGE(3); i++) {
+      turn = new TurnClient(await client(undefined, `127.${Z + 3}.51.${i + 1}`), to, "alice", "secret");
       first = await turn.allocate();
     }
-    expect(first?.address).toBe(EDGE(1));
+    expect(first?.address).toBe(EDGE(3));
+    turn!.follow(first!, 3478); // HLB-3: later requests go to edge3's own address
+    expect((await turn!.refresh(600))?.cls).toBe(StunClass.SuccessResponse);
     await spare.stop();
+    await own.close();
     const rec = bus.record(["lb.failover"]);
     await vip.checkHealth();
     rec.stop();
-    expect((rec.events[0] as LbEvent | undefined)?.detail).toMatch(/edge1 is down: new flows go to edge2; 1 client\(s\) pinned to edge1 lose their state there \(TURN allocations on edge1 are lost/);
-    const refresh = await turn!.request(0x004, []);
+    expect((rec.events[0] as LbEvent | undefined)?.detail).toMatch(/edge3 is down: new flows go to edge2; 1 client\(s\) pinned to edge3 lose their state there \(TURN allocations on edge3 are lost/);
+    expect(await turn!.refresh(600, 1)).toBeUndefined(); // edge3's address is silent
+    turn!.follow({ family: "IPv4", address: VIP, port: 0 }, to.port); // the client fails over through the VIP
+    const refresh = await turn!.refresh(600);
+    expect(refresh?.cls).toBe(StunClass.ErrorResponse);
     expect(turn!.codes.at(-1)).toBe(437);
-    expect(refresh).toBeDefined();
     expect((await turn!.allocate())?.address).toBe(EDGE(2));
+  });
+
+  it("TURN allocations on a dead edge are lost: the edge's A/V Edge stops and comes back on the same address; the client's Refresh there gets 437 and its old relay port is closed", async () => {
+    const at = `127.${Z + 2}.54.12`;
+    const first = new AvEdgeServer({ host: "edge4", relayAddress: at, realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    const own = await listenUdp(first, at, 3478);
+    const sock = await client(undefined, `127.${Z + 3}.54.1`);
+    const turn = new TurnClient(sock, { address: at, port: 3478 }, "alice", "secret");
+    const relayed = (await turn.allocate())!;
+    expect(relayed.address).toBe(at);
+    await first.stop();
+    await own.close();
+    const again = new AvEdgeServer({ host: "edge4", relayAddress: at, realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit });
+    const back = await listenUdp(again, at, 3478);
+    try {
+      const rec = bus.record(["stun.error"]);
+      const refresh = await turn.refresh(600);
+      rec.stop();
+      expect(refresh?.cls).toBe(StunClass.ErrorResponse);
+      expect(turn.codes.at(-1)).toBe(437);
+      expect(rec.events.some((e) => e.host === "edge4" && "detail" in e && e.detail.startsWith("437 to Refresh"))).toBe(true);
+      // The relay socket died with the old process: a peer's datagram to it reaches nobody, so nothing comes to the client.
+      const peer = await client(undefined, PEER);
+      const nothing = nextDatagram(sock, 500);
+      peer.send("late media", relayed.port, relayed.address);
+      expect(await nothing).toBeUndefined();
+      expect(again.allocations()).toEqual([]);
+    } finally {
+      await again.stop();
+      await back.close();
+    }
+  });
+});
+
+describe("PORT-1: edge-to-edge media between two A/V Edges over their STUN port", () => {
+  it("PORT-1: a relay sends to a Lync 2010+ peer edge's UDP 3478, which hands the data to its allocation as from our relayed address; a Send indication naming a relayed address from a host that is not a peer edge is discarded", async () => {
+    const [ours, theirs] = [`127.${Z + 2}.56.12`, `127.${Z + 3}.56.12`];
+    const seen: { to: string; from: string }[] = [];
+    const edgeA = new AvEdgeServer({ host: "a", relayAddress: ours, realm: "contoso.test", staticUsers: { alice: "secret" }, events: bus.emit, edgePeerPort: (ip) => (ip === theirs ? 3478 : undefined) });
+    const edgeB = new AvEdgeServer({ host: "b", relayAddress: theirs, realm: "fabrikam.test", staticUsers: { bob: "secret" }, events: bus.emit, edgePeerPort: (ip) => (ip === ours ? 3478 : undefined) });
+    const ls = [await listenUdp(edgeA, ours, 3478), await listenUdp(edgeB, theirs, 3478)];
+    // Who sends to whom on the wire: the relay sockets must only ever talk to the other edge's 3478.
+    const rec = bus.record(["turn.relay"]);
+    try {
+      const alice = new TurnClient(await client(undefined, `127.${Z + 3}.56.1`), { address: ours, port: 3478 }, "alice", "secret");
+      const bob = new TurnClient(await client(undefined, `127.${Z + 3}.56.2`), { address: theirs, port: 3478 }, "bob", "secret");
+      const [ra, rb] = [(await alice.allocate())!, (await bob.allocate())!];
+      expect(await alice.permit(rb)).toBe(true);
+      expect(await bob.permit(ra)).toBe(true);
+      alice.sendTo(rb, Buffer.from("hello bob"));
+      const atBob = await bob.nextData();
+      expect(atBob?.data.toString()).toBe("hello bob");
+      expect(atBob?.peer).toMatchObject({ address: ra.address, port: ra.port }); // as from alice's relayed address
+      bob.sendTo(ra, Buffer.from("hello alice"));
+      const atAlice = await alice.nextData();
+      expect(atAlice?.peer).toMatchObject({ address: rb.address, port: rb.port });
+      for (const e of rec.events) if (e.kind === "turn.relay" && e.detail.startsWith("relaying to")) seen.push({ to: e.detail, from: e.host });
+      expect(seen.map((x) => x.from).sort()).toEqual(["a", "b"]);
+      expect(seen.every((x) => x.to.includes("edge to edge through the peer edge's UDP 3478"))).toBe(true);
+      // A host that is not a peer edge cannot inject into bob's allocation through 3478 by naming his relayed address,
+      // even one bob has a permission for (it may send to his relay port, not use the edges' path).
+      const outsider = await client(undefined, `127.${Z + 3}.56.3`);
+      expect(await bob.permit({ family: "IPv4", address: `127.${Z + 3}.56.3`, port: 0 })).toBe(true);
+      const forged = new StunMessageBuilder(StunMethod.Send, StunClass.Indication, newTransactionId()).set(XorPeerAddress({ family: "IPv4", address: rb.address, port: rb.port })).set(Data(Buffer.from("forged"))).encode();
+      const before = edgeB.stats.discarded;
+      outsider.send(forged, 3478, theirs);
+      expect(await bob.nextData(500)).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(edgeB.stats.discarded).toBeGreaterThan(before);
+    } finally {
+      rec.stop();
+      for (const l of ls) await l.close();
+      await edgeA.stop();
+      await edgeB.stop();
+    }
+  });
+});
+
+describe("RFC 5389 7.3: garbage at the A/V VIP is discarded silently, and a valid request after it is still answered", () => {
+  it("RFC 5389 7.3: 5,000 datagrams with a STUN request header whose length field is past the datagram or not a multiple of 4 get no answer (no reflection); one Binding after them through the VIP is answered", async () => {
+    const vip = await avVip(new NoNatStrategy());
+    const to = { address: VIP, port: vip.endpoints[0]!.port };
+    const attacker = await client(undefined, `127.${Z + 3}.55.1`);
+    let reflected = 0;
+    attacker.on("message", () => reflected++);
+    const header = (len: number) => {
+      const b = new StunMessageBuilder(StunMethod.Binding, StunClass.Request, newTransactionId()).encode();
+      b.writeUInt16BE(len, 2);
+      return b;
+    };
+    const garbage = [header(64), Buffer.concat([header(6), Buffer.alloc(8)])]; // length past the end; length 6, not a multiple of 4
+    const discardedBefore = [...edges.values()].reduce((n, e) => n + e.stats.discarded, 0);
+    const errorsBefore = [...edges.values()].reduce((n, e) => n + (e.stats.errors[400] ?? 0), 0);
+    for (let i = 0; i < 5000; i++) {
+      attacker.send(garbage[i % 2]!, to.port, to.address);
+      if (i % 500 === 499) await new Promise((r) => setImmediate(r)); // let the send queue drain, as a real burst from one host would
+    }
+    const victim = await client(to, `127.${Z + 3}.55.2`);
+    const answer = await binding(victim, undefined, 5000);
+    expect(answer?.mapped).toBe(localOf(victim));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reflected).toBe(0);
+    expect([...edges.values()].reduce((n, e) => n + (e.stats.errors[400] ?? 0), 0)).toBe(errorsBefore);
+    expect([...edges.values()].reduce((n, e) => n + e.stats.discarded, 0) - discardedBefore).toBeGreaterThan(4000);
   });
 });
 

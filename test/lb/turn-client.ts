@@ -20,7 +20,7 @@ export class TurnClient {
   private readonly waiters = new Map<string, (m: StunMessage) => void>();
   private dataWaiter: (() => void) | undefined;
 
-  constructor(private readonly sock: dgram.Socket, private readonly server: { address: string; port: number }, private readonly user: string, private readonly pass: string) {
+  constructor(private readonly sock: dgram.Socket, private server: { address: string; port: number }, private readonly user: string, private readonly pass: string) {
     sock.on("message", (m) => {
       let msg: StunMessage;
       try {
@@ -37,6 +37,12 @@ export class TurnClient {
       }
       this.waiters.get(msg.transactionId.toString("hex"))?.(msg);
     });
+  }
+
+  /** HLB-3: from now on talk to the edge that holds the allocation (the relayed IP, the STUN port: the VIP's in a world), not the VIP. */
+  follow(relayed: TransportAddress, port = this.server.port): { address: string; port: number } {
+    this.server = { address: relayed.address, port };
+    return this.server;
   }
 
   private send(bytes: Buffer): void {
@@ -69,6 +75,10 @@ export class TurnClient {
   async allocate(tries = 4): Promise<TransportAddress | undefined> {
     const m = await this.request(StunMethod.Allocate, [RequestedTransport(17), Lifetime(600)], tries);
     return m && m.cls === StunClass.SuccessResponse ? getXorRelayedAddress(m) : undefined;
+  }
+
+  async refresh(lifetime: number, tries = 4): Promise<StunMessage | undefined> {
+    return this.request(StunMethod.Refresh, [Lifetime(lifetime)], tries);
   }
 
   async permit(peer: TransportAddress): Promise<boolean> {

@@ -10,6 +10,8 @@ import type { Allocation } from "./allocation.ts";
 
 export class AllocationTable {
   private readonly byKey = new Map<string, Allocation>();
+  /** By relayed transport address ("ip:port"): where edge-to-edge media names its allocation (PORT-1). */
+  private readonly byRelayed = new Map<string, Allocation>();
   private readonly perUser = new Map<string, number>();
   /** 5-tuples whose Allocate is still binding its relay socket (retransmissions are ignored meanwhile). */
   readonly pending = new Set<string>();
@@ -23,12 +25,17 @@ export class AllocationTable {
     return this.byKey.get(key);
   }
 
+  relayedAt(address: string, port: number): Allocation | undefined {
+    return this.byRelayed.get(`${address}:${port}`);
+  }
+
   countFor(username: string): number {
     return this.perUser.get(username) ?? 0;
   }
 
   add(a: Allocation): void {
     this.byKey.set(a.key, a);
+    this.byRelayed.set(`${a.relayed.address}:${a.relayed.port}`, a);
     this.perUser.set(a.username, this.countFor(a.username) + 1);
   }
 
@@ -36,6 +43,7 @@ export class AllocationTable {
   delete(a: Allocation): boolean {
     if (this.byKey.get(a.key) !== a) return false;
     this.byKey.delete(a.key);
+    this.byRelayed.delete(`${a.relayed.address}:${a.relayed.port}`);
     const n = this.countFor(a.username) - 1;
     if (n > 0) this.perUser.set(a.username, n);
     else this.perUser.delete(a.username);
@@ -72,6 +80,7 @@ export class AllocationTable {
   closeAll(): void {
     for (const a of this.byKey.values()) a.close();
     this.byKey.clear();
+    this.byRelayed.clear();
     this.perUser.clear();
     for (const r of this.reservations.values()) {
       clearTimeout(r.timer);

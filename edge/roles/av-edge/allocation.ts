@@ -15,18 +15,20 @@ export interface Peer { address: string; port: number }
 export interface AllocationEvents {
   /** A packet from a peer the allocation has no permission for (RFC 5766 10.3: discarded). */
   peerDropped(a: Allocation, peer: Peer, why: string): void;
-  /** The first packet relayed towards a peer or towards the client, per peer. */
-  firstRelay(a: Allocation, peer: Peer, direction: "to-peer" | "to-client"): void;
+  /** The first packet relayed towards a peer or towards the client, per peer; `edgeToEdge` when it goes through the peer edge's STUN port (PORT-1). */
+  firstRelay(a: Allocation, peer: Peer, direction: "to-peer" | "to-client", edgeToEdge?: boolean): void;
   expired(a: Allocation): void;
   /** Counters shared with the server. */
   readonly stats: { relayedToClient: number };
   /** The firewall for relay flows (PORT-1, PORT-5): each new peer flow is checked in and out; a drop is traced by the gate. */
   readonly relayGate?: UdpGate;
+  /** Edge-to-edge media (options.ts `edgePeerPort`): the peer edge's STUN port, or undefined for a raw relay flow. */
+  readonly edgePeerPort?: (peerIp: string) => number | undefined;
 }
 
 export class Allocation {
   readonly permissions = new Map<string, number>();
-  readonly channels = new Map<number, { peer: Peer; expiresAt: number; announced: boolean }>();
+  readonly channels = new Map<number, { peer: Peer; expiresAt: number }>();
   private readonly channelByPeer = new Map<string, number>();
   private readonly announced = new Set<string>();
   expiresAt = 0;
@@ -47,6 +49,18 @@ export class Allocation {
   ) {
     relay.on("message", (data, rinfo) => this.fromPeer(data, { address: rinfo.address, port: rinfo.port }));
     relay.on("error", () => this.close());
+  }
+
+  /**
+   * The client used this path for the allocation's 5-tuple (a request, Send indication
+   * or ChannelData): data towards the client goes the same way from now on. Returns the
+   * address the client targeted before when that changed (HLB-3: from the VIP to the
+   * edge's own address), else undefined.
+   */
+  follow(path: ClientPath): ClientPath["local"] | undefined {
+    const before = this.path.local;
+    this.path = path;
+    return before.address !== path.local.address || before.port !== path.local.port ? before : undefined;
   }
 
   /** Sets the time-to-expiry timer (RFC 5766 6.2, 7.2). */
@@ -79,8 +93,7 @@ export class Allocation {
   }
 
   bindChannel(channel: number, peer: Peer, lifetimeMs: number, now = Date.now()): void {
-    const old = this.channels.get(channel);
-    this.channels.set(channel, { peer, expiresAt: now + lifetimeMs, announced: old?.announced ?? false });
+    this.channels.set(channel, { peer, expiresAt: now + lifetimeMs });
     this.channelByPeer.set(`${peer.address}:${peer.port}`, channel);
   }
 
@@ -97,31 +110,40 @@ export class Allocation {
   sendOnChannel(channel: number, data: Buffer): "sent" | "unbound" | "dropped" {
     const c = this.channels.get(channel);
     if (!c || c.expiresAt <= Date.now()) return "unbound";
-    if (this.events.relayGate && !this.events.relayGate.send(this.relayed, c.peer)) return "dropped";
-    if (!c.announced) {
-      c.announced = true;
-      this.events.firstRelay(this, c.peer, "to-peer");
-    }
-    this.relay.send(data, c.peer.port, c.peer.address);
-    return "sent";
+    return this.sendToPeer(c.peer, data) ? "sent" : "dropped";
   }
 
-  /** Client -> peer through the relay socket (RFC 5766 10.2); false when the firewall drops the flow (traced by the gate). */
+  /**
+   * Client -> peer from the relay socket (RFC 5766 10.2, 11.6); false when the firewall drops
+   * the flow (traced by the gate). To a Lync 2010/2013 A/V Edge the datagram goes to that
+   * edge's STUN port as a Send indication naming the peer (its relayed address), so the
+   * edges talk over UDP 3478 and the peer edge hands it to its allocation as coming from our
+   * relayed address (PORT-1: edge-to-edge media needs no UDP 50000-59999 rule).
+   */
   sendToPeer(peer: Peer, data: Buffer): boolean {
-    if (this.events.relayGate && !this.events.relayGate.send(this.relayed, peer)) return false;
+    const edgePort = this.events.edgePeerPort?.(peer.address);
+    const to = edgePort === undefined ? peer : { address: peer.address, port: edgePort };
+    if (this.events.relayGate && !this.events.relayGate.send(this.relayed, to)) return false;
     const key = `>${peer.address}:${peer.port}`;
     if (!this.announced.has(key)) {
       this.announced.add(key);
-      this.events.firstRelay(this, peer, "to-peer");
+      this.events.firstRelay(this, peer, "to-peer", edgePort !== undefined);
     }
-    this.relay.send(data, peer.port, peer.address);
+    const bytes = edgePort === undefined ? data : new StunMessageBuilder(StunMethod.Send, StunClass.Indication, newTransactionId())
+      .set(XorPeerAddress({ family: "IPv4", address: peer.address, port: peer.port })).set(Data(data)).encode();
+    this.relay.send(bytes, to.port, to.address);
     return true;
   }
 
+  /** Edge-to-edge media from a peer edge (sendToPeer's other end): it already passed the firewall on the STUN port. */
+  fromEdge(data: Buffer, peer: Peer): void {
+    this.fromPeer(data, peer, false);
+  }
+
   /** Peer -> client: ChannelData when a channel is bound, otherwise a Data indication (RFC 5766 10.3, 11.7). */
-  private fromPeer(data: Buffer, peer: Peer): void {
+  private fromPeer(data: Buffer, peer: Peer, gated = true): void {
     const now = Date.now();
-    if (this.events.relayGate && !this.events.relayGate.receive(peer, this.relayed)) return;
+    if (gated && this.events.relayGate && !this.events.relayGate.receive(peer, this.relayed)) return;
     if (!this.hasPermission(peer.address, now)) return this.events.peerDropped(this, peer, "no permission for this peer IP (RFC 5766 10.3)");
     this.events.stats.relayedToClient++;
     const key = `${peer.address}:${peer.port}`;

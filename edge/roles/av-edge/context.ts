@@ -5,7 +5,8 @@
 import type { AllocationEvents } from "./allocation.ts";
 import type { AllocationTable } from "./allocation-table.ts";
 import type { AuthResult, LongTermAuth } from "./auth.ts";
-import type { ClientPath } from "./handoff.ts";
+import type { Allocation } from "./allocation.ts";
+import { pathKey, type ClientPath } from "./handoff.ts";
 import type { NonceIssuer } from "./nonce.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { errorResponse, type RequestContext } from "./respond.ts";
@@ -40,6 +41,19 @@ export function sendError(ctx: TurnContext, req: RequestContext, path: ClientPat
   path.send(errorResponse(req, code, { ...extras, ...(challenge ? { realm: ctx.opts.realm, nonce: ctx.nonces.issue() } : {}) }));
   ctx.stats.errors[code] = (ctx.stats.errors[code] ?? 0) + 1;
   ctx.trace("stun.error", path, `${code} to ${methodName(req.msg.method)}: ${why}`);
+}
+
+/**
+ * The allocation on this path's 5-tuple, which then follows the path (allocation.ts
+ * `follow`): a client that allocated through the A/V VIP and now talks to the edge's
+ * own address gets its Data indications from there (HLB-3); traced when it moves.
+ */
+export function allocationFor(ctx: TurnContext, path: ClientPath): Allocation | undefined {
+  const a = ctx.table.get(pathKey(path));
+  const before = a?.follow(path);
+  if (a && before)
+    ctx.trace("turn.allocation", path, `${a.relayed.address}:${a.relayed.port}: the client now reaches its allocation at ${path.local.address}:${path.local.port}, not ${before.address}:${before.port}; data towards it leaves from there`, ["HLB-3"]);
+  return a;
 }
 
 export type Authenticated = Extract<AuthResult, { ok: true }>;

@@ -1,7 +1,9 @@
 /**
  * What arrives on an A/V Edge port, sorted (RFC 5766 11, RFC 7983): ChannelData (first
  * bits 01) goes to the allocation; STUN is decoded and checked in the order of RFC 5389
- * 7.3: header, FINGERPRINT (a wrong one is discarded unanswered), then per method:
+ * 7.3: header (a length that is not a multiple of 4 or does not match the packet: discarded
+ * unanswered, never a 400 that would reflect garbage), FINGERPRINT (a wrong one is
+ * discarded unanswered), then per method:
  * Binding (no authentication; 420 for unknown comprehension-required attributes),
  * TURN requests (long-term authentication first, then 420, then the method), Send
  * indications. A request whose header is sound but whose body is malformed gets 400
@@ -35,6 +37,8 @@ export function dispatchPacket(ctx: TurnContext, packet: Buffer, path: ClientPat
   const first = packet[0] ?? 0xff;
   if ((first & 0xc0) === 0x40) return handleChannelData(ctx, packet, path, path.transport);
   if ((first & 0xc0) !== 0 || packet.length < 20) return discard(ctx, path, `${packet.length}-byte packet is neither STUN nor ChannelData`);
+  const framing = framingProblem(packet);
+  if (framing) return discard(ctx, path, `${framing} (RFC 5389 7.3: a message that fails the basic checks is discarded unanswered; an answer to garbage is a reflection vector)`);
   let msg: StunMessage;
   let dialect: RequestDialect;
   try {
@@ -61,6 +65,18 @@ export function dispatchPacket(ctx: TurnContext, packet: Buffer, path: ClientPat
   } catch (err) {
     handlerFailed(ctx, req, path, err);
   }
+}
+
+/**
+ * RFC 5389 6 and 7.3, the basic checks on the header: the message length is a multiple
+ * of 4 and covers exactly the bytes that came (a datagram, or a TCP frame the framer cut
+ * by that same length). Failing them, the bytes are not a STUN message at all.
+ */
+function framingProblem(packet: Buffer): string | undefined {
+  const length = packet.readUInt16BE(2);
+  if (length % 4 !== 0) return `message length ${length} is not a multiple of 4`;
+  if (20 + length !== packet.length) return `message length ${length} says ${20 + length} bytes, the packet has ${packet.length}`;
+  return undefined;
 }
 
 /** A getter refused an attribute value: 400 for a request (naming where), discard otherwise. */

@@ -43,6 +43,14 @@ export interface AvEdgeOptions {
   software?: string;
   /** The firewall every relay flow passes (PORT-1, PORT-5); default openGate (no firewall modelled). */
   gate?: ConnectionGate;
+  /**
+   * Edge-to-edge media (PORT-1): for a peer IP that is a federated Lync 2010/2013 (or OCS
+   * 2007 R2) A/V Edge, the STUN port it takes relayed media on (3478); undefined for any
+   * other peer, which gets raw datagrams from the relay port (OCS 2007 needs UDP
+   * 50000-59999 both ways for that). The product learns the peer edge's version with a STUN
+   * request to its 3478 (seed 002); here the caller says. Default: no edge peers.
+   */
+  edgePeerPort?: (peerIp: string) => number | undefined;
   events: EventSink;
 }
 
@@ -66,6 +74,7 @@ export function resolveOptions(o: AvEdgeOptions): ResolvedOptions {
     maxTcpFrame: 16_384,
     software: "edgesim A/V Edge (Lync 2013 model)",
     gate: openGate,
+    edgePeerPort: () => undefined,
     ...o,
     poolSecret: o.poolSecret,
   };

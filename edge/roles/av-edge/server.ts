@@ -44,12 +44,15 @@ export class AvEdgeServer implements AvPacketSink {
       allocationEvents: {
         stats: this.stats,
         relayGate: new UdpGate({ gate: o.gate, events: options.events, host: o.host, purpose: "A/V Edge relay (RTP 50000-59999)" }),
+        edgePeerPort: o.edgePeerPort,
         peerDropped: (a, peer, why) => {
           this.stats.discarded++;
           this.trace("turn.relay", a.path, `from ${peer.address}:${peer.port} to ${a.relayed.address}:${a.relayed.port} discarded: ${why}`);
         },
-        firstRelay: (a, peer, dir) =>
-          this.trace("turn.relay", a.path, `${dir === "to-peer" ? "relaying to" : "relaying from"} ${peer.address}:${peer.port} via ${a.relayed.address}:${a.relayed.port}`, ["HLB-3"]),
+        firstRelay: (a, peer, dir, edgeToEdge) =>
+          edgeToEdge
+            ? this.trace("turn.relay", a.path, `relaying to ${peer.address}:${peer.port} via ${a.relayed.address}:${a.relayed.port}, edge to edge through the peer edge's UDP ${o.edgePeerPort(peer.address)}`, ["HLB-3", "PORT-1"])
+            : this.trace("turn.relay", a.path, `${dir === "to-peer" ? "relaying to" : "relaying from"} ${peer.address}:${peer.port} via ${a.relayed.address}:${a.relayed.port}`, ["HLB-3"]),
         expired: (a) => this.expire(a),
       },
     };
@@ -57,7 +60,7 @@ export class AvEdgeServer implements AvPacketSink {
 
   handleUdp(packet: Buffer, flow: UdpFlow, reply: (data: Buffer) => void): void {
     if (this.stopped) return;
-    dispatchPacket(this.ctx, packet, { transport: "udp", client: flow.client, local: flow.local, send: reply });
+    dispatchPacket(this.ctx, packet, { transport: "udp", client: flow.client, local: flow.local, ...(flow.server ? { server: flow.server } : {}), send: reply });
   }
 
   acceptTcp(socket: Socket, local: { address: string; port: number }): void {

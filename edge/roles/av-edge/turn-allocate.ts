@@ -11,7 +11,7 @@ import {
   TRANSPORT_UDP, XorMappedAddress, XorRelayedAddress,
 } from "../../wire/stun/index.ts";
 import { Allocation } from "./allocation.ts";
-import { sendError, type Authenticated, type TurnContext } from "./context.ts";
+import { allocationFor, sendError, type Authenticated, type TurnContext } from "./context.ts";
 import { pathKey, type ClientPath } from "./handoff.ts";
 import { openRelay } from "./relay-ports.ts";
 import { finish, responseBuilder, type RequestContext } from "./respond.ts";
@@ -73,7 +73,7 @@ export async function handleAllocate(ctx: TurnContext, req: RequestContext, path
 }
 
 export function handleRefresh(ctx: TurnContext, req: RequestContext, path: ClientPath, auth: Authenticated): void {
-  const a = ctx.table.get(pathKey(path));
+  const a = allocationFor(ctx, path);
   if (!a) return sendError(ctx, req, path, 437, "Refresh on a 5-tuple with no allocation", { key: auth.key });
   if (a.username !== auth.username) return sendError(ctx, req, path, 441, `allocation belongs to '${a.username}', not '${auth.username}'`, { key: auth.key });
   const requested = getLifetime(req.msg);

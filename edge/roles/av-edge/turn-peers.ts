@@ -10,8 +10,8 @@ import {
   type TransportAddress,
 } from "../../wire/stun/index.ts";
 import { isLoopback } from "../../net/loopback.ts";
-import { sendError, type Authenticated, type TurnContext } from "./context.ts";
-import { pathKey, type ClientPath } from "./handoff.ts";
+import { allocationFor, sendError, type Authenticated, type TurnContext } from "./context.ts";
+import type { ClientPath } from "./handoff.ts";
 import { finish, responseBuilder, type RequestContext } from "./respond.ts";
 import type { Allocation } from "./allocation.ts";
 
@@ -23,7 +23,7 @@ function peerProblem(p: TransportAddress): { code: number; why: string } | undef
 
 /** The allocation on this 5-tuple owned by the authenticated user, or the 437/441 already sent. */
 function ownedAllocation(ctx: TurnContext, req: RequestContext, path: ClientPath, username: string, key: Buffer): Allocation | undefined {
-  const a = ctx.table.get(pathKey(path));
+  const a = allocationFor(ctx, path);
   if (!a) return void sendError(ctx, req, path, 437, "no allocation on this 5-tuple", { key });
   if (a.username !== username) return void sendError(ctx, req, path, 441, `allocation belongs to '${a.username}', not '${username}'`, { key });
   return a;
@@ -67,17 +67,31 @@ function discard(ctx: TurnContext, path: ClientPath, why: string): void {
 }
 
 export function handleSendIndication(ctx: TurnContext, req: RequestContext, path: ClientPath): void {
-  const a = ctx.table.get(pathKey(path));
-  if (!a) return discard(ctx, path, "Send indication on a 5-tuple with no allocation (RFC 5766 10.2)");
+  const a = allocationFor(ctx, path);
   const peer = getXorPeerAddress(req.msg);
   const data = getData(req.msg);
+  if (!a) return fromPeerEdge(ctx, path, peer, data);
   if (!peer || !data) return discard(ctx, path, "Send indication without XOR-PEER-ADDRESS or DATA");
   if (!a.hasPermission(peer.address)) return discard(ctx, path, `Send indication to ${peer.address}, which has no permission`);
   if (a.sendToPeer(peer, data)) ctx.stats.relayedToPeer++;
 }
 
+/**
+ * Edge-to-edge media (PORT-1): a Lync 2010/2013 A/V Edge's relay sends to our STUN port a
+ * Send indication whose XOR-PEER-ADDRESS is one of our relayed addresses; it goes to that
+ * allocation as from the sending relay (its permission checked as for any peer). From a
+ * source that is not a known peer edge, it is what it looks like: a Send indication on a
+ * 5-tuple with no allocation, discarded.
+ */
+function fromPeerEdge(ctx: TurnContext, path: ClientPath, peer: TransportAddress | undefined, data: Uint8Array | undefined): void {
+  const edge = ctx.opts.edgePeerPort(path.client.address) !== undefined;
+  const a = edge && peer && data ? ctx.table.relayedAt(peer.address, peer.port) : undefined;
+  if (!a) return discard(ctx, path, "Send indication on a 5-tuple with no allocation (RFC 5766 10.2)");
+  a.fromEdge(Buffer.from(data!), path.client);
+}
+
 export function handleChannelData(ctx: TurnContext, packet: Buffer, path: ClientPath, transport: StunTransport): void {
-  const a = ctx.table.get(pathKey(path));
+  const a = allocationFor(ctx, path);
   if (!a) return discard(ctx, path, "ChannelData on a 5-tuple with no allocation (RFC 5766 11.6)");
   let cd;
   try {

@@ -13,6 +13,7 @@ import { PartnerAvEdge } from "../../../partners/av/index.ts";
 import { sipPartnerOf } from "../../world/sip-partners-service.ts";
 import { PORTS } from "../../world/ports.ts";
 import { worldFirewall } from "../../net/world-firewall.ts";
+import { EDGE_TO_EDGE_PRODUCTS } from "../../net/av-partners.ts";
 import type { World } from "../../world/world.ts";
 import { partnerServing, domainOf } from "../../explain/offline.ts";
 import type { CheckResult } from "./checks.ts";
@@ -90,7 +91,13 @@ export async function placeCall(world: World, from: string, to: string, opts: { 
 
   const short = partnerSpec.domain.split(".")[0]!;
   const partnerEdge = world.plan.byHost(`${short}-${partnerSpec.edges[0]!.name}`);
-  const theirAv = new PartnerAvEdge({ host: partnerEdge.host, domain: partnerSpec.domain, address: partnerEdge.address, port: PORTS.stun, users: partnerSpec.users, events: ctx.events });
+  // PORT-1: a Lync 2010/2013 (or OCS 2007 R2) partner's edge sends its media to our edges' UDP 3478; an OCS 2007 one to our relay ports.
+  const edgeToEdge = EDGE_TO_EDGE_PRODUCTS.includes(partnerSpec.product);
+  const ourEdges = world.plan.find((e) => e.role === "av" && !e.vip).map((e) => e.address); // the edges' own addresses, never the VIP
+  const theirAv = new PartnerAvEdge({
+    host: partnerEdge.host, domain: partnerSpec.domain, address: partnerEdge.address, port: PORTS.stun, users: partnerSpec.users, events: ctx.events,
+    ...(edgeToEdge ? { edgePeerPort: (ip: string) => (ourEdges.includes(ip) ? PORTS.stun : undefined) } : {}),
+  });
   const callerHost = `client-${from.split("@")[0]}`;
   const alice = new IceAgent({
     host: callerHost, address: world.plan.byHost(callerHost).address, user: from, controlling: true, stunServer: { address: avVip, port: PORTS.stun },

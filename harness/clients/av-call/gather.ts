@@ -29,7 +29,12 @@ export class TurnClient {
   #auth: { username: string; realm: string; nonce: string; key: Buffer } | undefined;
   relayed: Addr | undefined;
 
-  constructor(private readonly sock: IceSocket, private readonly server: Addr) {}
+  /** Where requests go: the A/V Edge the client was given (a VIP), then the edge that holds its allocation (HLB-3). */
+  server: Addr;
+
+  constructor(private readonly sock: IceSocket, server: Addr) {
+    this.server = server;
+  }
 
   async #request(method: number, attrs: StunAttributeSetter[], signed: boolean): Promise<StunMessage> {
     const tx = newTransactionId();
@@ -74,8 +79,25 @@ export class TurnClient {
     const relayed = getXorRelayedAddress(res);
     if (!relayed) throw new GatherError(`${addrText(this.server)} allocated without XOR-RELAYED-ADDRESS`);
     this.relayed = { address: relayed.address, port: relayed.port };
+    this.#followAllocation();
     const mapped = getXorMappedAddress(res);
     return { relayed: this.relayed, mapped: mapped ? { address: mapped.address, port: mapped.port } : undefined, lifetime: getLifetime(res) };
+  }
+
+  /**
+   * HLB-3: the allocation lives on one edge, whose relay is on its own A/V address, and
+   * that edge answers STUN/TURN on the same address and port as the one the client was
+   * given. From now on requests, Send indications and what arrives (Data indications)
+   * use the edge's own address, so nothing of the allocation crosses the load balancer.
+   * The product's clients do the same: media and TURN go to the real server's public IP
+   * once allocated (seed 002: the HLB only carries the initial STUN/TURN negotiation).
+   */
+  #followAllocation(): void {
+    if (!this.relayed || this.relayed.address === this.server.address) return;
+    const vip = this.server;
+    this.server = { address: this.relayed.address, port: vip.port };
+    this.sock.server = this.server;
+    this.sock.note(`TURN allocation ${addrText(this.relayed)} is held by the A/V Edge at ${addrText(this.server)}: later requests and media go there, not to ${addrText(vip)} (HLB-3)`, ["HLB-3"]);
   }
 
   /** RFC 5766 9: one CreatePermission for every peer IP (ports do not matter to permissions). */

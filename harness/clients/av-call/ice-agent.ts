@@ -71,7 +71,14 @@ export class IceAgent {
   /** The peer's SDP: its candidates get TURN permissions on our relay (RFC 5766 9), so its checks and media can reach us. */
   async setRemote(d: MediaDescription): Promise<void> {
     this.remote = d;
-    if (this.gathered?.relay) await this.turn.permit(d.candidates);
+    if (!this.gathered?.relay) return;
+    try {
+      await this.turn.permit(d.candidates);
+    } catch (err) {
+      // The relay was announced but cannot carry anything (e.g. HLB-6: the edge holding it answers 437): its checks will fail, and say so.
+      this.gathered.problems.push(`relay permissions: ${(err as Error).message}`);
+      this.sock.note(`${this.o.user}: no TURN permissions on ${addrText(this.gathered.relay)}: ${(err as Error).message}`, ["HLB-3"]);
+    }
   }
 
   pairs(): CandidatePair[] {

@@ -49,6 +49,7 @@ export class IceSocket {
   readonly dropped: string[] = [];
   readonly #fw: UdpGate;
   #lastDecision: GateDecision | undefined;
+  #closed = false;
 
   constructor(readonly o: IceSocketOptions) {
     const gate = o.gate;
@@ -99,6 +100,7 @@ export class IceSocket {
 
   /** Sends from the host candidate; false when the client's own firewall or the world's stops it. */
   sendDirect(bytes: Buffer, to: Addr): boolean {
+    if (this.#closed) return false; // a check's retransmission timer outlived the call
     if (!this.#allowed(to)) {
       this.#drop("to", to, bytes);
       return false;
@@ -189,6 +191,7 @@ export class IceSocket {
   }
 
   close(): void {
+    this.#closed = true;
     for (const w of this.#waiters.keys()) this.#waiters.delete(w);
     try {
       this.socket.close();

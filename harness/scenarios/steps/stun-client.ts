@@ -1,9 +1,13 @@
 /**
  * The STUN/TURN client behind the scenario sentences (stun-steps.ts): one UDP socket on a
- * planned client address, connected to the server it targets (RFC 5389 7.2.1: a client
+ * planned client address, "connected" to the server it targets (RFC 5389 7.2.1: a client
  * matches answers to where it sent, and a connected socket's kernel drops datagrams from
  * any other address, which is what HLB-2 is about), or unconnected to show where an answer
- * really came from. Binding (RFC 5389 10.1), Allocate with long-term credentials (RFC 5766
+ * really came from. The connection is kept by the client, not the kernel: after an
+ * Allocate it follows the allocation to the edge that holds it (HLB-3) from the same
+ * address and port, and Linux gives a socket bound to an ephemeral port a new port when it
+ * is disconnected, which would change the 5-tuple.
+ * Binding (RFC 5389 10.1), Allocate with long-term credentials (RFC 5766
  * 6.1; 401 with REALM/NONCE, 438 retried with the fresh NONCE, RFC 5389 10.2.3) and Refresh
  * (RFC 5766 7). Every wait is bounded; every request is retransmitted a bounded number of
  * times (RFC 5389 7.2.1), so a lost datagram on a busy machine is not a false "no answer".
@@ -34,10 +38,12 @@ export class StunProbe {
   #waiters = new Map<string, (a: Answer) => void>();
   #closed = false;
 
-  private constructor(private readonly sock: dgram.Socket, readonly server: Addr, readonly connected: boolean) {
+  private constructor(private readonly sock: dgram.Socket, public server: Addr, readonly connected: boolean) {
     const a = sock.address();
     this.local = { address: a.address, port: a.port };
     sock.on("message", (m, r) => {
+      // What a connected socket's kernel does: a datagram from anywhere but the server is dropped unseen.
+      if (this.connected && (r.address !== this.server.address || r.port !== this.server.port)) return;
       let msg: StunMessage;
       try {
         msg = decodeStun(m);
@@ -59,8 +65,17 @@ export class StunProbe {
       sock.bind(0, address, () => resolve());
     });
     sock.removeAllListeners("error");
-    if (connect) await new Promise<void>((resolve) => sock.connect(server.port, server.address, () => resolve()));
     return new StunProbe(sock, server, connect);
+  }
+
+  /**
+   * Talk to another server from the same socket (the same client transport address): after
+   * an Allocate, the edge that holds the allocation (HLB-3); after that edge fell silent,
+   * back to the VIP.
+   */
+  follow(to: Addr): void {
+    assertLoopback(to.address, "send STUN from a scenario client to");
+    this.server = to;
   }
 
   /** Sends one request (retransmitted) and resolves with the first answer, or undefined when none came. */
@@ -75,8 +90,7 @@ export class StunProbe {
       const got = await new Promise<Answer | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), WAIT_MS);
         this.#waiters.set(key, (a) => { clearTimeout(timer); resolve(a); });
-        if (this.connected) this.sock.send(bytes);
-        else this.sock.send(bytes, this.server.port, this.server.address);
+        this.sock.send(bytes, this.server.port, this.server.address);
       });
       if (got) {
         this.#waiters.delete(key);

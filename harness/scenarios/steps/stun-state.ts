@@ -17,6 +17,8 @@ export interface HeldRelay {
   relayed: Addr;
   /** The edge whose own A/V address the relay is on (HLB-3). */
   edge: string;
+  /** Where the client first asked (the A/V VIP): where it goes back when the edge falls silent. */
+  target: Addr;
 }
 
 interface StunState {

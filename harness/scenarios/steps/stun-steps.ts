@@ -135,10 +135,16 @@ const allocateAction: ActionKind = {
     const edge = a.relayed ? avEdgeAt(ctx, a.relayed.address) : undefined;
     let mappedKind = "none";
     if (a.relayed) {
-      state.relays.push({ user: client.uri, probe, relayed: a.relayed, edge: edge ?? "?" });
+      state.relays.push({ user: client.uri, probe, relayed: a.relayed, edge: edge ?? "?", target });
       if (edge) {
         rules.add("HLB-3");
         lines.push(`relayed address ${addrText(a.relayed)} is ${edge}'s own physical A/V IP, not the VIP: media goes straight to ${edge} (HLB-3)`);
+        // HLB-3: the edge that holds the allocation answers STUN/TURN on its own address, same port; later requests go there.
+        const own = { address: a.relayed.address, port: target.port };
+        if (!same(own, target)) {
+          probe.follow(own);
+          lines.push(`later requests from ${addrText(probe.local)} go to ${describeAddress(ctx, own)}, not through the VIP (HLB-3)`);
+        }
       } else lines.push(`relayed address ${addrText(a.relayed)} is not an edge's own A/V address: ${describeAddress(ctx, a.relayed)}`);
       const f = mappedFinding(ctx, a.mapped, probe.local);
       mappedKind = f.kind;
@@ -174,12 +180,20 @@ const refreshAction: ActionKind = {
     const held = stunState(ctx.world).relays.filter((r) => r.user === client.uri && r.edge === edge).at(-1);
     if (!held) throw new RangeError(`${client.uri} allocated no relay on ${edge} earlier in this scenario`);
     const first = ctx.events.length;
-    const answer = await held.probe.refresh();
+    const steps = [`sent to ${describeAddress(ctx, held.probe.server)}`];
+    let answer = await held.probe.refresh();
+    // The edge holding the relay fell silent at its own address: the client fails over through the VIP it started from (item 10).
+    if (!answer && !same(held.probe.server, held.target)) {
+      steps.push(`no answer from there: the client goes back through ${describeAddress(ctx, held.target)}`);
+      held.probe.follow(held.target);
+      answer = await held.probe.refresh();
+    }
     const events = ctx.events.slice(first);
     const { backends } = balancerSaw(events);
     const status = answer ? getErrorCode(answer.msg)?.code : undefined;
     const ok = answer !== undefined && status === undefined;
-    const where = backends.length ? `the balancer handed it to ${backends.join(", ")}` : `sent to ${describeAddress(ctx, held.probe.server)}`;
+    if (backends.length) steps.push(`the balancer handed it to ${backends.join(", ")}`);
+    const where = steps.join("; ");
     const why = ok
       ? `${edge} still holds ${addrText(held.relayed)}`
       : status === 437
