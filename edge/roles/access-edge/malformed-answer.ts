@@ -4,7 +4,7 @@
  * to answer, so the response copies what it can of the request's Via, From, To,
  * Call-ID and CSeq lines (8.2.6.2) and says where parsing failed (FED-12).
  */
-import { SipHeaders, SipResponse, serializeSipMessage, type SipHead } from "../../wire/sip/index.ts";
+import { hasControlCharacter, SipHeaders, SipResponse, serializeSipMessage, type SipHead } from "../../wire/sip/index.ts";
 import type { WireDecodeError } from "../../wire/decode-error.ts";
 import { formatMsDiagnostics, EDGE_DIAGNOSTICS } from "./diagnostics.ts";
 
@@ -18,7 +18,8 @@ export function looksLikeRequest(head: SipHead | undefined, bytes: Buffer): bool
 
 export function malformedAnswer(head: SipHead | undefined, error: WireDecodeError, source: string): Buffer {
   const status = typeof error.wireCode === "number" ? error.wireCode : 400;
-  const fields = (head?.fields ?? []).filter((f) => COPIED.has(f.key)).map((f) => ({ ...f }));
+  // A copied field holding a control character (RFC 3261 25.1) is left out: the answer must not echo it back.
+  const fields = (head?.fields ?? []).filter((f) => COPIED.has(f.key) && !hasControlCharacter(f.value)).map((f) => ({ ...f }));
   const headers = new SipHeaders(fields);
   const e = EDGE_DIAGNOSTICS.malformed;
   headers.append("ms-diagnostics", formatMsDiagnostics({ code: e.code, text: `${e.rule}: ${error.reason} at ${error.where}` }, source));

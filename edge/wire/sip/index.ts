@@ -13,6 +13,7 @@ export { parseCSeq, parseMaxForwards, parseCallId, parseContentLength, parseSipD
 export { parseParams, formatParams, splitCommaList, type SipParams } from "./params.ts";
 export { parseStartLine, type StartLine } from "./start-line.ts";
 export { parseSipDatagram, isCrlfKeepAlive, splitHead, buildMessage, type SipHead } from "./parse.ts";
+export { checkControlCharacters, firstForbiddenControl, hasControlCharacter } from "./control-chars.ts";
 export { SipStreamFramer, type SipFrameEvent } from "./framer.ts";
 export { serializeSipMessage } from "./serialize.ts";
 export { addVia, removeTopVia, decrementMaxForwards, addRecordRoute, setRequestUri, addHeader, type NewVia } from "./proxy-edit.ts";

@@ -1,11 +1,13 @@
 /**
  * From bytes to a SipMessage (RFC 3261 7 and 7.3.1): split the header section into
  * lines, undo folding, keep each field's original bytes, then check the header
- * semantics a proxy relies on (start-line, Via, CSeq vs method, Max-Forwards, Call-ID,
- * From/To/Contact/Route/Record-Route, Content-Length, Date).
+ * semantics a proxy relies on (no control character outside the 25.1 grammar,
+ * start-line, Via, CSeq vs method, Max-Forwards, Call-ID, From/To/Contact/Route/
+ * Record-Route, Content-Length, Date).
  */
 import { isAscii } from "node:buffer";
 import { WireDecodeError } from "../decode-error.ts";
+import { checkControlCharacters } from "./control-chars.ts";
 import { headerKey } from "./header-names.ts";
 import { fieldWhere, SipHeaders, type SipHeaderField } from "./headers.ts";
 import { DEFAULT_SIP_LIMITS, withDefaults, type SipLimits } from "./limits.ts";
@@ -115,6 +117,11 @@ function checkSemantics(msg: SipMessage): void {
  * code (it is discarded, never answered); a broken request carries 400 (505 for version).
  */
 export function buildMessage(head: SipHead, body: Buffer): SipMessage {
+  try {
+    checkControlCharacters(head.startLine, head.fields);
+  } catch (err) {
+    throw asResponseError(head, err);
+  }
   const sl = parseStartLine(head.startLine);
   const headers = new SipHeaders(head.fields);
   const msg = sl.kind === "request" ? new SipRequest(sl.method, sl.uri, headers, body, sl.version) : new SipResponse(sl.status, sl.reason, headers, body, sl.version);
