@@ -37,8 +37,8 @@ export const accessEdgeService: ServiceFactory = {
         const int = ctx.plan.byHost(host, "internal");
         const edge = new AccessEdge({
           host, config, events: ctx.events, transactionTimeoutMs: ACCESS_EDGE_TRANSACTION_TIMEOUT_MS, gate: worldFirewall(ctx).gate,
-          external: { address: ext.address, outboundAddress: edgeOutboundAddress(ctx, host, "external"), fqdn: ext.fqdn!, federationPort: PORTS.sipMtls, remotePort, wssPort: ACCESS_EDGE_WSS_PORT, identity: ctx.pki.identity("edge-external"), resolver: ctx.resolverFor("external", ext.address) },
-          internal: { address: int.address, outboundAddress: edgeOutboundAddress(ctx, host, "internal"), fqdn: int.fqdn!, port: PORTS.sipMtls, identity: ctx.pki.identity("edge-internal"), resolver: perimeterHostsFile(t, ctx.plan), poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
+          external: { address: ext.address, outboundAddress: edgeOutboundAddress(ctx, host, "external"), fqdn: ext.fqdn!, accessFqdn: t.organisation.edgePool.accessFqdn, federationPort: PORTS.sipMtls, remotePort, wssPort: ACCESS_EDGE_WSS_PORT, identity: ctx.pki.identity("edge-external"), resolver: ctx.resolverFor("external", ext.address) },
+          internal: { address: int.address, outboundAddress: edgeOutboundAddress(ctx, host, "internal"), fqdn: int.fqdn!, edgePoolFqdn: t.organisation.edgePool.internalFqdn, port: PORTS.sipMtls, identity: ctx.pki.identity("edge-internal"), resolver: perimeterHostsFile(t, ctx.plan), poolFqdn: t.organisation.frontEndPool.fqdn, poolPort: PORTS.sipMtls },
         });
         await edge.start();
         edges.set(host, edge);

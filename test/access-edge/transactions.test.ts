@@ -13,12 +13,12 @@ const up = {} as SipConnection;
 const down = {} as SipConnection;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function table(timeoutMs: number) {
-  const t = new TransactionTable(timeoutMs);
-  const ends: Array<{ branch: string; kind: TransactionEnd["kind"]; atMs: number }> = [];
+function table(timeoutMs: number, inviteTimeoutMs?: number) {
+  const t = new TransactionTable(timeoutMs, inviteTimeoutMs);
+  const ends: Array<{ branch: string; kind: TransactionEnd["kind"]; atMs: number; end: TransactionEnd }> = [];
   const t0 = Date.now();
   const add = (branch: string, o: { invite?: boolean; upstream?: SipConnection; downstream?: SipConnection } = {}) =>
-    t.add({ key: transactionKey(branch, "MESSAGE"), request: {} as SipRequest, upstream: o.upstream ?? up, downstream: o.downstream ?? down, invite: o.invite ?? false, onEnd: (e) => ends.push({ branch, kind: e.kind, atMs: Date.now() - t0 }) });
+    t.add({ key: transactionKey(branch, "MESSAGE"), request: {} as SipRequest, upstream: o.upstream ?? up, downstream: o.downstream ?? down, invite: o.invite ?? false, onEnd: (e) => ends.push({ branch, kind: e.kind, atMs: Date.now() - t0, end: e }) });
   const tx = (branch: string) => t.match(branch, "message")!;
   return { t, ends, add, tx };
 }
@@ -42,11 +42,37 @@ describe("TransactionTable (Timer F / B, one timer for all)", () => {
   it("an INVITE's provisional response stops its timer; its final response still ends it", async () => {
     const { t, ends, add, tx } = table(30);
     add("inv", { invite: true });
-    t.provisional(tx("inv"));
+    t.provisional(tx("inv"), 180);
     await wait(80);
     expect(ends).toEqual([]);
     t.final(tx("inv"), {} as SipResponse);
     expect(ends.map((e) => e.kind)).toEqual(["response"]);
+  });
+
+  it("RFC3261-16.8: Timer C ends an INVITE that had a provisional response, asking for a CANCEL; a later provisional above 100 resets it", async () => {
+    const { t, ends, add, tx } = table(10_000, 60);
+    add("inv", { invite: true });
+    await wait(30);
+    t.provisional(tx("inv"), 180); // reset: Timer C now ends about 90 ms after the start, not 60
+    await wait(45);
+    expect(ends).toEqual([]);
+    await wait(60);
+    expect(ends.map((e) => e.end)).toEqual([{ kind: "timeout", timer: "C", cancelDownstream: true }]);
+    expect(ends[0]!.atMs).toBeGreaterThanOrEqual(85);
+    expect(t.size).toBe(0);
+  });
+
+  it("RFC3261-16.8: Timer C with no provisional response ends the INVITE as a 408 with no CANCEL; a 100 does not reset it", async () => {
+    const { t, ends, add, tx } = table(10_000, 40);
+    add("quiet", { invite: true });
+    add("trying", { invite: true });
+    t.provisional(tx("trying"), 100);
+    await wait(80);
+    expect(ends.map((e) => [e.branch, e.end])).toEqual([
+      ["quiet", { kind: "timeout", timer: "C", cancelDownstream: false }],
+      ["trying", { kind: "timeout", timer: "C", cancelDownstream: true }],
+    ]);
+    t.stop();
   });
 
   it("a closing connection ends what waits on it, once; a late timer does not end it again", async () => {

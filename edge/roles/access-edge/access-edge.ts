@@ -14,6 +14,7 @@ import { emptyThrottleState, recordOutcome, type ThrottleState, type Verdict } f
 import { NameNotFoundError } from "../../net/resolver.ts";
 import { validateProxyRequest, type SipRequest, type SipResponse } from "../../wire/sip/index.ts";
 import { ConnectionPool } from "./connection-pool.ts";
+import { edgeItself, namesEdgeItself, optionsAnswerFields, type EdgeItself } from "./edge-itself.ts";
 import { protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import { answerable, Forwarder, refusalResponse, safeResponse, type OutInterface } from "./forwarder.ts";
 import { connectForRoute, type NextHop, type NextHopContext } from "./next-hop.ts";
@@ -37,6 +38,8 @@ export class AccessEdge {
   #remoteFlows = new Map<string, SipConnection>();
   #srv: SrvCache;
   #ownNames: Set<string>;
+  /** What an OPTIONS keep-alive or monitor may name as this edge (RFC 3261 11). */
+  #itself: EdgeItself;
   #clientAuth: boolean;
   /** No one listens to events (noEvents): traces of forwarded requests are not built; refusals still are. */
   #quiet: boolean;
@@ -48,7 +51,7 @@ export class AccessEdge {
 
   constructor(private o: AccessEdgeOptions) {
     this.host = o.host;
-    this.#forwarder = new Forwarder(o.host, o.events, o.transactionTimeoutMs ?? 32_000);
+    this.#forwarder = new Forwarder(o.host, o.events, o.transactionTimeoutMs ?? 32_000, o.inviteTimeoutMs);
     const handler = (side: Side): SipConnectionHandler => ({
       onRequest: (req, conn) => this.#onRequest(req, conn, side),
       onResponse: (res, conn) => this.#forwarder.onResponse(res, conn),
@@ -57,6 +60,10 @@ export class AccessEdge {
     this.#external = new ConnectionPool({ host: o.host, localFqdn: o.external.fqdn, localAddress: o.external.outboundAddress ?? o.external.address, identity: o.external.identity, resolver: o.external.resolver, events: o.events, handler: handler("federation"), ...(o.gate ? { gate: o.gate } : {}), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
     this.#internal = new ConnectionPool({ host: o.host, localFqdn: o.internal.fqdn, localAddress: o.internal.outboundAddress ?? o.internal.address, identity: o.internal.identity, resolver: o.internal.resolver, events: o.events, handler: handler("internal"), ...(o.gate ? { gate: o.gate } : {}), ...(o.dialTimeoutMs ? { dialTimeoutMs: o.dialTimeoutMs } : {}), ...(o.limits ? { limits: o.limits } : {}) });
     this.#ownNames = new Set([o.external.fqdn, o.internal.fqdn, o.external.address, o.internal.address].map((n) => n.toLowerCase()));
+    this.#itself = edgeItself(
+      [o.external.fqdn, o.internal.fqdn, o.external.address, o.internal.address, ...(o.external.accessFqdn ? [o.external.accessFqdn] : []), ...(o.internal.edgePoolFqdn ? [o.internal.edgePoolFqdn] : [])],
+      [o.external.federationPort, o.external.remotePort, o.internal.port, ...(o.external.wssPort !== undefined ? [o.external.wssPort] : [])],
+    );
     this.#clientAuth = identityAllowsClientAuth(o.external.identity);
     this.#srv = new SrvCache(o.external.resolver, SRV_CACHE_MS);
     this.#quiet = o.events === noEvents;
@@ -155,6 +162,8 @@ export class AccessEdge {
     if (check.action === "reject") return this.#refuse(req, conn, protocolRefusal(check.status, check.reason.replace(/ \(.*$/, ""), check.reason), source);
     if (check.action === "answer-locally") return conn.send(safeResponse(req, 200, "OK", [["ms-diagnostics", `0;reason="RFC3261-16.3: ${check.reason}";source="${source}"`]]));
     this.#stripOwnRoutes(req);
+    // 16.4 then 11: no Route left and the Request-URI names this edge: the request is for us, not for policy.
+    if (req.method === "OPTIONS" && !req.headers.has("Route") && namesEdgeItself(req.requestUri(), this.#itself)) return this.#answerOptions(req, conn, side);
 
     const from = addressOf(req.from()?.uriText);
     const fromDomain = sipAddressOf(from)?.domain;
@@ -229,6 +238,12 @@ export class AccessEdge {
       out: this.#intOut, source, downstreamIsFederation: false, extraHeaders: extra,
       ...(discovered ? { onFinal: (status: number) => { this.#throttle = recordOutcome(this.#throttle, fromDomain, status >= 200 && status < 300); } } : {}),
     });
+  }
+
+  /** RFC 3261 11.2: a keep-alive (federation peers) or a monitor (load balancers) gets 200 with what the edge allows and supports. */
+  #answerOptions(req: SipRequest, conn: SipConnection, side: Side): void {
+    this.#trace("sip.request", req, conn, ["RFC3261-11"], `answered 200 by ${this.host} itself: the Request-URI ${req.uri} names this edge (keep-alive or monitor, RFC 3261 11.2)`, 200);
+    conn.send(safeResponse(req, 200, "OK", optionsAnswerFields(side)));
   }
 
   #refuse(req: SipRequest, conn: SipConnection, refusal: EdgeRefusal, source: string): void {

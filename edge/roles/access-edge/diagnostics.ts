@@ -28,6 +28,7 @@ export const EDGE_DIAGNOSTICS = {
   firewallDrop: { status: 504, code: 54014, rule: "PORT-5", text: "A firewall between this edge and the next hop drops the connection" },
   peerRefusedUs: { status: 504, code: 54032, rule: "CERT-2", text: "The peer closed the TLS connection during or right after the handshake (it refused our certificate)" },
   timeout: { status: 408, code: 54101, rule: "RFC3261-17.1.2.2", text: "No final response from the next hop in time (Timer F)" },
+  inviteTimeout: { status: 408, code: 54107, rule: "RFC3261-16.8", text: "No final response to the INVITE in time (Timer C)" },
   malformed: { status: 400, code: 54102, rule: "RFC3261-16.3", text: "Malformed request" },
   proxyCheck: { status: 400, code: 54103, rule: "RFC3261-16.3", text: "Request failed the proxy's checks" },
   loop: { status: 482, code: 54104, rule: "RFC3261-16.3", text: "Loop detected: the request already passed this edge" },

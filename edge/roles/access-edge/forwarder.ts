@@ -3,12 +3,14 @@
  * next hop (Max-Forwards, Route, Via, Record-Route), keeps a client transaction so
  * the response goes back on the connection the request came from (Via path), and
  * ends every transaction with a final response upstream: the next hop's, or our own
- * 408 (Timer F) / 504 (next hop closed) with ms-diagnostics (FED-12). ACK is
- * forwarded without a transaction (17.1.1.3: it has no response).
+ * 408 (Timer F / B; Timer C of an INVITE, with a CANCEL downstream, 16.8) / 504 (next
+ * hop closed) with ms-diagnostics (FED-12). ACK is forwarded without a transaction
+ * (17.1.1.3: it has no response).
  */
 import { hash } from "node:crypto";
 import type { EventSink } from "../../events/types.ts";
 import { addRecordRoute, addVia, createResponse, decrementMaxForwards, isRfc3261Branch, MAGIC_COOKIE, generateBranch, SipHeaders, SipRequest, SipResponse, type SipHeaderField } from "../../wire/sip/index.ts";
+import { cancelFor } from "./cancel-request.ts";
 import { edgeRefusal, formatMsDiagnostics, protocolRefusal, type EdgeRefusal } from "./diagnostics.ts";
 import type { SipConnection } from "./sip-connection.ts";
 import { TransactionTable, transactionKey, type TransactionEnd } from "./transactions.ts";
@@ -71,8 +73,9 @@ export class Forwarder {
   /** "<host>\0": what the derived branch's SHA-1 starts with. */
   #branchPrefix: string;
 
-  constructor(private readonly host: string, private readonly events: EventSink, timeoutMs: number) {
-    this.transactions = new TransactionTable(timeoutMs);
+  /** timeoutMs: Timer F / B; inviteTimeoutMs: Timer C (default TIMER_C_DEFAULT_MS, over 3 minutes). */
+  constructor(private readonly host: string, private readonly events: EventSink, timeoutMs: number, inviteTimeoutMs?: number) {
+    this.transactions = new TransactionTable(timeoutMs, inviteTimeoutMs);
     this.#branchPrefix = `${host}\0`;
   }
 
@@ -126,7 +129,8 @@ export class Forwarder {
       upstream,
       downstream,
       invite: req.method === "INVITE",
-      onEnd: this.#endHandler(original, upstream, o),
+      // An INVITE keeps the request as forwarded: Timer C's CANCEL is built from it (9.1).
+      onEnd: this.#endHandler(original, upstream, o, req.method === "INVITE" ? { forwarded: req, downstream } : undefined),
     });
     downstream.send(req);
   }
@@ -143,25 +147,28 @@ export class Forwarder {
     // 16.7 step 3; the Via was parsed (and checked) when the response was framed: no need to parse it again.
     res.headers.removeFirstValue("Via");
     if (res.status < 200) {
-      this.transactions.provisional(tx);
-      if (!tx.upstream.closed) tx.upstream.send(res);
+      this.transactions.provisional(tx, res.status);
+      // 16.7 step 5: provisional responses go upstream at once, but never a 100 (hop by hop; we sent our own).
+      if (res.status > 100 && !tx.upstream.closed) tx.upstream.send(res);
       return;
     }
     this.transactions.final(tx, res);
   }
 
   /** The transaction's end callback; returned, not written inline, so tsx (keepNames) does not name a function per request. */
-  #endHandler(original: SipRequest, upstream: SipConnection, o: ForwardOptions): (end: TransactionEnd) => void {
-    return (end) => this.#ended(end, original, upstream, o);
+  #endHandler(original: SipRequest, upstream: SipConnection, o: ForwardOptions, invite?: InviteLeg): (end: TransactionEnd) => void {
+    return (end) => this.#ended(end, original, upstream, o, invite);
   }
 
-  #ended(end: TransactionEnd, original: SipRequest, upstream: SipConnection, o: ForwardOptions): void {
+  #ended(end: TransactionEnd, original: SipRequest, upstream: SipConnection, o: ForwardOptions, invite?: InviteLeg): void {
     let res: SipResponse;
     if (end.kind === "response") res = end.response;
     else {
-      const refusal = end.kind === "timeout"
-        ? edgeRefusal("timeout", `${original.method} ${original.uri}`)
-        : edgeRefusal(o.downstreamIsFederation ? "peerRefusedUs" : "nextHopDown", `${original.method} ${original.uri}`);
+      const what = `${original.method} ${original.uri}`;
+      if (end.kind === "timeout" && end.cancelDownstream && invite) this.#cancel(invite);
+      const refusal = end.kind === "closed"
+        ? edgeRefusal(o.downstreamIsFederation ? "peerRefusedUs" : "nextHopDown", what)
+        : end.timer === "C" ? edgeRefusal("inviteTimeout", `${what}${end.cancelDownstream ? ": CANCEL sent downstream" : ": no provisional response"}`) : edgeRefusal("timeout", what);
       res = refusalResponse(original, refusal, o.source);
       this.events({ kind: "sip.refused", ts: Date.now(), host: this.host, tuple: upstream.info.tuple, rules: refusal.rules, method: original.method, status: refusal.status, callId: original.callId(), detail: refusal.diagnostics.text });
     }
@@ -169,7 +176,29 @@ export class Forwarder {
     if (!upstream.closed) upstream.send(res);
   }
 
+  /**
+   * 16.8: Timer C fired after a provisional response: CANCEL the INVITE downstream. The
+   * CANCEL is a client transaction of its own, so its 200 is consumed here (not traced
+   * as stray); nothing waits on it: upstream has its 408 already.
+   */
+  #cancel(invite: InviteLeg): void {
+    if (invite.downstream.closed) return;
+    const cancel = cancelFor(invite.forwarded);
+    const branch = cancel.topVia()?.branch;
+    this.events({ kind: "sip.request", ts: Date.now(), host: this.host, tuple: invite.downstream.info.tuple, rules: ["RFC3261-16.8"], method: "CANCEL", callId: cancel.headers.get("Call-ID"), detail: `Timer C fired with no final response to INVITE ${invite.forwarded.uri}: CANCEL sent downstream` });
+    if (branch) this.transactions.add({ key: transactionKey(branch, "CANCEL"), request: cancel, upstream: invite.downstream, downstream: invite.downstream, invite: false, onEnd: ignoreEnd });
+    invite.downstream.send(cancel);
+  }
+
   stop(): void {
     this.transactions.stop();
   }
 }
+
+/** What Timer C needs of a forwarded INVITE: the request as it left, and where it went. */
+interface InviteLeg {
+  forwarded: SipRequest;
+  downstream: SipConnection;
+}
+
+function ignoreEnd(): void {}

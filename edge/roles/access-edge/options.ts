@@ -17,6 +17,8 @@ export interface AccessEdgeOptions {
     outboundAddress?: string;
     /** This edge's own external FQDN (edge1-sip.contoso.test): Via, Record-Route, ms-diagnostics source. */
     fqdn: string;
+    /** The pool's external access FQDN (sip.contoso.test, the Access VIP's name): an OPTIONS to it is for the edge itself (RFC 3261 11). */
+    accessFqdn?: string;
     /** 5061: federation and public IM, mutual TLS. */
     federationPort: number;
     /** 443 (10443 unprivileged): remote users, server-auth TLS. */
@@ -32,6 +34,8 @@ export interface AccessEdgeOptions {
     outboundAddress?: string;
     /** edge1.contoso.test */
     fqdn: string;
+    /** The edge pool's internal FQDN (edgepool.contoso.test, the internal VIP's name): an OPTIONS to it is for the edge itself. */
+    edgePoolFqdn?: string;
     /** 5061, mutual TLS towards the front-end pool. */
     port: number;
     identity: TlsIdentity;
@@ -47,6 +51,8 @@ export interface AccessEdgeOptions {
   random?: () => number;
   /** Timer F for forwarded requests (RFC 3261 17.1.2.2: 64*T1 = 32 s); default 32000. */
   transactionTimeoutMs?: number;
+  /** Timer C of proxied INVITEs (RFC 3261 16.6 step 11: over 3 minutes); default 181000. */
+  inviteTimeoutMs?: number;
   dialTimeoutMs?: number;
   limits?: Partial<SipLimits>;
   /** Clock for FED-11; default Date.now. */

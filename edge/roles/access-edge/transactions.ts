@@ -3,15 +3,19 @@
  * forwarded, keyed by the branch of the Via the edge added and the CSeq method, so a
  * response finds its way back to the connection the request came from (16.7).
  * Timer F (non-INVITE) / Timer B (INVITE, until a provisional response) ends the
- * transaction with a timeout; a connection that closes under a pending transaction
- * ends it at once. Each ends exactly once.
+ * transaction with a timeout; so does Timer C of a proxied INVITE (16.6 step 11,
+ * 16.8: started when it is forwarded, reset by each provisional response above 100),
+ * which tells the proxy to CANCEL downstream when a provisional response came. A
+ * connection that closes under a pending transaction ends it at once. Each ends
+ * exactly once.
  */
 import type { SipRequest, SipResponse } from "../../wire/sip/index.ts";
 import type { SipConnection } from "./sip-connection.ts";
 
 export type TransactionEnd =
   | { kind: "response"; response: SipResponse }
-  | { kind: "timeout" }
+  /** cancelDownstream: Timer C fired after a provisional response (16.8): the proxy sends CANCEL downstream. */
+  | { kind: "timeout"; timer: "F" | "B" | "C"; cancelDownstream: boolean }
   | { kind: "closed" };
 
 export interface ClientTransaction {
@@ -24,8 +28,15 @@ export interface ClientTransaction {
   invite: boolean;
   /** Date.now() when Timer F / B fires; undefined once stopped (an INVITE's provisional response). */
   deadline: number | undefined;
+  /** An INVITE's Timer C (RFC 3261 16.6 step 11): one timer each, INVITEs being few. */
+  timerC: NodeJS.Timeout | undefined;
+  /** A provisional response came (16.8: Timer C then means CANCEL, not a plain 408). */
+  provisionalSeen: boolean;
   onEnd(end: TransactionEnd): void;
 }
+
+/** Timer C "MUST be larger than 3 minutes" (RFC 3261 16.6 step 11). */
+export const TIMER_C_DEFAULT_MS = 181_000;
 
 export function transactionKey(branch: string, method: string): string {
   return `${branch}|${method.toUpperCase()}`;
@@ -44,11 +55,13 @@ export class TransactionTable {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
 
-  constructor(private readonly timeoutMs: number) {}
+  /** timeoutMs: Timer F and B; inviteTimeoutMs: Timer C. */
+  constructor(private readonly timeoutMs: number, private readonly inviteTimeoutMs = TIMER_C_DEFAULT_MS) {}
 
-  add(t: Omit<ClientTransaction, "deadline">): void {
-    const tx: ClientTransaction = { key: t.key, request: t.request, upstream: t.upstream, downstream: t.downstream, invite: t.invite, deadline: Date.now() + this.timeoutMs, onEnd: t.onEnd };
+  add(t: Omit<ClientTransaction, "deadline" | "timerC" | "provisionalSeen">): void {
+    const tx: ClientTransaction = { key: t.key, request: t.request, upstream: t.upstream, downstream: t.downstream, invite: t.invite, deadline: Date.now() + this.timeoutMs, timerC: undefined, provisionalSeen: false, onEnd: t.onEnd };
     this.#byKey.set(t.key, tx);
+    if (tx.invite) this.#armTimerC(tx);
     this.#queue.push(tx);
     if (this.#timer === undefined) this.#arm();
   }
@@ -58,8 +71,12 @@ export class TransactionTable {
     return this.#byKey.get(transactionKey(branch, method));
   }
 
-  provisional(tx: ClientTransaction): void {
-    if (tx.invite) tx.deadline = undefined;
+  /** Stops Timer B; a provisional above 100 resets Timer C (16.7 step 2). */
+  provisional(tx: ClientTransaction, status: number): void {
+    if (!tx.invite) return;
+    tx.deadline = undefined;
+    tx.provisionalSeen = true;
+    if (status > 100) this.#armTimerC(tx);
   }
 
   final(tx: ClientTransaction, response: SipResponse): void {
@@ -76,6 +93,7 @@ export class TransactionTable {
   }
 
   stop(): void {
+    for (const tx of this.#byKey.values()) if (tx.timerC !== undefined) clearTimeout(tx.timerC);
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -125,15 +143,26 @@ export class TransactionTable {
       if (tx === undefined) break;
       if (this.#live(tx) && tx.deadline! > now) break;
       this.#head++;
-      if (this.#live(tx)) this.#end(tx, { kind: "timeout" });
+      if (this.#live(tx)) this.#end(tx, { kind: "timeout", timer: tx.invite ? "B" : "F", cancelDownstream: false });
     }
     this.#arm();
+  }
+
+  #armTimerC(tx: ClientTransaction): void {
+    if (tx.timerC !== undefined) clearTimeout(tx.timerC);
+    tx.timerC = setTimeout(() => {
+      tx.timerC = undefined;
+      // 16.8: with a provisional response, CANCEL downstream; without one, as if a 408 came.
+      this.#end(tx, { kind: "timeout", timer: "C", cancelDownstream: tx.provisionalSeen });
+    }, this.inviteTimeoutMs);
   }
 
   #end(tx: ClientTransaction, end: TransactionEnd): void {
     if (this.#byKey.get(tx.key) !== tx) return;
     this.#byKey.delete(tx.key);
     tx.deadline = undefined;
+    if (tx.timerC !== undefined) clearTimeout(tx.timerC);
+    tx.timerC = undefined;
     // Answers come back about in the order requests left: step past what has ended, so a
     // busy edge does not hold every request of the last Timer F period until the timer fires.
     this.#advance();
