@@ -25,6 +25,8 @@ export interface WorldOptions {
   privileged?: boolean;
   /** Start only these services (by registry name); default all. */
   services?: string[];
+  /** Factories used instead of the registry's factory of the same name, in its place (tests: a service with short timers). */
+  replace?: ServiceFactory[];
   bus?: EventBus;
 }
 
@@ -66,7 +68,7 @@ export class World {
     const { resolvers, resolverFor } = worldResolvers(plan, dnsPort);
     const ctx: WorldContext = { topology: t, plan, zones, pki, events: bus.emit, mapPort, resolvers, resolverFor, running: new Map() };
     const services: RunningService[] = [];
-    const factories = selectFactories(opts.services);
+    const factories = selectFactories(opts.services, opts.replace);
     try {
       for (const f of factories) {
         const s = await f.start(ctx);
@@ -76,7 +78,8 @@ export class World {
           bus.emit({ kind: "service.listening", ts: Date.now(), host: e.host, rules: [], role: e.role, fqdn: e.fqdn, tuple: { transport: e.transport, srcAddress: e.address, srcPort: e.port, dstAddress: e.address, dstPort: e.port } });
       }
     } catch (err) {
-      for (const s of services.reverse()) await s.stop().catch(() => undefined);
+      // The start error is the one to report; a service that also fails to stop is traced, not thrown.
+      await stopAll(services, bus);
       await trace?.close();
       throw err;
     }
@@ -101,16 +104,39 @@ export class World {
     return s;
   }
 
+  /**
+   * Stops every service in reverse start order, each even when one before it throws
+   * (a socket left open would outlive the world); then throws the failures together.
+   */
   async stop(): Promise<void> {
-    for (const s of [...this.services].reverse()) await s.stop();
+    const failures = await stopAll(this.services, this.bus);
     this.bus.emit({ kind: "world.stopped", ts: Date.now(), host: "world", rules: [] });
     await this.trace?.close();
+    if (failures.length === 1) throw failures[0]!;
+    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} services failed to stop: ${failures.map((e) => e.message).join("; ")}`);
   }
 }
 
-function selectFactories(names?: string[]): ServiceFactory[] {
-  if (!names) return SERVICE_FACTORIES;
-  const unknown = names.filter((n) => !SERVICE_FACTORIES.some((f) => f.name === n));
+/** Stop each service, last started first; a failure is traced and kept, and the next service is still stopped. */
+async function stopAll(services: readonly RunningService[], bus: EventBus): Promise<Error[]> {
+  const failures: Error[] = [];
+  for (const s of [...services].reverse()) {
+    try {
+      await s.stop();
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const failure = new Error(`service '${s.name}' failed to stop: ${e.message}`, { cause: e });
+      bus.emit({ kind: "note", ts: Date.now(), host: "world", rules: [], detail: failure.message });
+      failures.push(failure);
+    }
+  }
+  return failures;
+}
+
+function selectFactories(names?: string[], replace: ServiceFactory[] = []): ServiceFactory[] {
+  const known = (n: string) => SERVICE_FACTORIES.some((f) => f.name === n);
+  const unknown = [...(names ?? []), ...replace.map((f) => f.name)].filter((n) => !known(n));
   if (unknown.length) throw new RangeError(`unknown service(s) ${unknown.join(", ")}; known: ${SERVICE_FACTORIES.map((f) => f.name).join(", ")}`);
-  return SERVICE_FACTORIES.filter((f) => names.includes(f.name));
+  const chosen = names ? SERVICE_FACTORIES.filter((f) => names.includes(f.name)) : SERVICE_FACTORIES;
+  return chosen.map((f) => replace.find((r) => r.name === f.name) ?? f);
 }

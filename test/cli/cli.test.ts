@@ -10,6 +10,8 @@ import { stringify } from "yaml";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { topologyAt } from "../kit/world.ts";
 import { TOPOLOGIES } from "../../harness/topology/registry.ts";
+import { buildAddressPlan } from "../../harness/world/address-plan.ts";
+import { DASHBOARD_PORT } from "../../harness/cli/commands/up.ts";
 
 const BIN = join(import.meta.dirname, "../../harness/cli/bin.mjs");
 const run = promisify(execFile);
@@ -75,6 +77,31 @@ describe("the edgesim command", () => {
     expect(trace[0].kind).toBe("world.starting");
     expect(readFileSync(join(dir, "up.pcap")).readUInt32LE(0), "the pcap starts with its magic number, not the older bytes").toBe(0xa1b2c3d4);
   }, 90_000);
+
+  it("`edgesim up` whose dashboard cannot start stops the world, says why and exits 2 instead of hanging with its sockets open", async () => {
+    // Someone else holds the dashboard's address and port.
+    const dashboard = buildAddressPlan(topologyAt(ZONE_BASE.cli)).byHost("dashboard").address;
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(DASHBOARD_PORT, dashboard, () => resolve()));
+    try {
+      const child = spawn(process.execPath, [BIN, "up", "--json", "-t", topologyFile, "--state-dir", dir, "--services", "dns"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const code = await new Promise<number | null | "hung">((resolve) => {
+        const timer = setTimeout(() => resolve("hung"), 30_000);
+        child.once("exit", (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      if (code === "hung") child.kill("SIGKILL");
+      expect(code).toBe(2);
+      expect(stderr).toContain(`the dashboard could not start on ${dashboard}:${DASHBOARD_PORT}`);
+      expect(stderr).toContain("the world was stopped");
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+  }, 40_000);
 
   it("`edgesim validate` names file, line, field and rule of a bad topology, and exits 2", async () => {
     const bad = join(dir, "bad.yaml");

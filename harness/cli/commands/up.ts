@@ -52,7 +52,14 @@ export function registerUp(program: Command): void {
       let dashboard: Dashboard | undefined;
       if (opts.dashboard) {
         dashboard = new Dashboard({ address: world.plan.byHost("dashboard").address, port: DASHBOARD_PORT, bus: world.bus, snapshot: () => world.readyInfo });
-        await dashboard.start();
+        try {
+          await dashboard.start();
+        } catch (err) {
+          // Nothing may outlive a failed `up`: the world's sockets close before the error is reported.
+          await world.stop().catch(() => undefined);
+          pcap?.close();
+          throw new Error(`the dashboard could not start on ${world.plan.byHost("dashboard").address}:${DASHBOARD_PORT} (${(err as Error).message}); the world was stopped (--no-dashboard runs without it)`, { cause: err });
+        }
       }
       const info = { ...world.readyInfo, ...(dashboard ? { dashboard: dashboard.url } : {}) };
       if (opts.json) process.stdout.write(JSON.stringify(info) + "\n");
