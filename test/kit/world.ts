@@ -17,7 +17,7 @@ export function addressingAt(base: number): Topology["addressing"] {
 
 /** The contoso topology (or another) moved to zones 127.B.0.0/16 .. 127.B+3.0.0/16. */
 export function topologyAt(base: number, name = "contoso", edit?: (t: Topology) => void): Topology {
-  if (base < 64 || base > 250) throw new RangeError(`test zone base ${base} must be 64..250 (10-40 is the default world's, 60-63 the bench's)`);
+  if (base < 44 || base > 250 || (base > 56 && base < 64)) throw new RangeError(`test zone base ${base} must be 44..56 or 64..250 (10-40 is the default world's, 60-63 the bench's)`);
   const t = structuredClone(loadTopology(name));
   t.addressing = addressingAt(base);
   edit?.(t);
