@@ -8,6 +8,7 @@ import { benchStartup } from "./startup.ts";
 import { benchHlb } from "./hlb.ts";
 import { benchStun } from "./stun.ts";
 import { benchSipRelay } from "./sip-relay.ts";
+import { benchSipFault } from "./sip-fault-bench.ts";
 import { benchXmpp } from "./xmpp.ts";
 import type { BenchResult } from "./stats.ts";
 
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   hlb: () => benchHlb(),
   stun: () => benchStun(),
   "sip-relay": () => benchSipRelay(),
+  "sip-fault": () => benchSipFault(),
   xmpp: () => benchXmpp(),
 };
 

@@ -119,6 +119,11 @@ export class AccessEdge {
     return [...this.#remoteFlows.keys()];
   }
 
+  /** Connections peers opened to this edge and still hold (through a VIP: the ones it sent here). */
+  get acceptedConnections(): number {
+    return this.#accepted.size;
+  }
+
   get pendingTransactions(): number {
     return this.#forwarder.transactions.size;
   }

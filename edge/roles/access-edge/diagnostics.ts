@@ -28,6 +28,7 @@ export const EDGE_DIAGNOSTICS = {
   firewallDrop: { status: 504, code: 54014, rule: "PORT-5", text: "A firewall between this edge and the next hop drops the connection" },
   peerRefusedUs: { status: 504, code: 54032, rule: "CERT-2", text: "The peer closed the TLS connection during or right after the handshake (it refused our certificate)" },
   timeout: { status: 408, code: 54101, rule: "RFC3261-17.1.2.2", text: "No final response from the next hop in time (Timer F)" },
+  stopping: { status: 503, code: 54108, rule: "FED-12", text: "This edge server is stopping: no answer from the next hop before it did" },
   inviteTimeout: { status: 408, code: 54107, rule: "RFC3261-16.8", text: "No final response to the INVITE in time (Timer C)" },
   malformed: { status: 400, code: 54102, rule: "RFC3261-16.3", text: "Malformed request" },
   proxyCheck: { status: 400, code: 54103, rule: "RFC3261-16.3", text: "Request failed the proxy's checks" },
@@ -39,7 +40,7 @@ export const EDGE_DIAGNOSTICS = {
 
 export type EdgeDiagnosticsKey = keyof typeof EDGE_DIAGNOSTICS;
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 480: "Temporarily Unavailable", 482: "Loop Detected", 483: "Too Many Hops", 504: "Server Time-out" };
+const REASONS: Record<number, string> = { 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 480: "Temporarily Unavailable", 482: "Loop Detected", 483: "Too Many Hops", 503: "Service Unavailable", 504: "Server Time-out" };
 
 export function edgeRefusal(key: EdgeDiagnosticsKey, detail?: string, extraRules: string[] = []): EdgeRefusal {
   const e: LocalEntry = EDGE_DIAGNOSTICS[key];

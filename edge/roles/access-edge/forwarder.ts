@@ -168,6 +168,7 @@ export class Forwarder {
       if (end.kind === "timeout" && end.cancelDownstream && invite) this.#cancel(invite);
       const refusal = end.kind === "closed"
         ? edgeRefusal(o.downstreamIsFederation ? "peerRefusedUs" : "nextHopDown", what)
+        : end.kind === "stopping" ? edgeRefusal("stopping", what)
         : end.timer === "C" ? edgeRefusal("inviteTimeout", `${what}${end.cancelDownstream ? ": CANCEL sent downstream" : ": no provisional response"}`) : edgeRefusal("timeout", what);
       res = refusalResponse(original, refusal, o.source);
       this.events({ kind: "sip.refused", ts: Date.now(), host: this.host, tuple: upstream.info.tuple, rules: refusal.rules, method: original.method, status: refusal.status, callId: original.callId(), detail: refusal.diagnostics.text });
@@ -190,7 +191,9 @@ export class Forwarder {
     invite.downstream.send(cancel);
   }
 
+  /** The edge stops: every request still waiting on a next hop gets its 503 upstream first (FED-12: none left unanswered). */
   stop(): void {
+    this.transactions.endAll({ kind: "stopping" });
     this.transactions.stop();
   }
 }

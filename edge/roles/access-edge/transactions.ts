@@ -16,7 +16,9 @@ export type TransactionEnd =
   | { kind: "response"; response: SipResponse }
   /** cancelDownstream: Timer C fired after a provisional response (16.8): the proxy sends CANCEL downstream. */
   | { kind: "timeout"; timer: "F" | "B" | "C"; cancelDownstream: boolean }
-  | { kind: "closed" };
+  | { kind: "closed" }
+  /** The edge is stopping: answered before its connections close, never left without an answer. */
+  | { kind: "stopping" };
 
 export interface ClientTransaction {
   key: string;
@@ -90,6 +92,11 @@ export class TransactionTable {
 
   get size(): number {
     return this.#byKey.size;
+  }
+
+  /** End every pending transaction with `end` (the edge is stopping), oldest first. */
+  endAll(end: TransactionEnd): void {
+    for (const tx of [...this.#byKey.values()]) this.#end(tx, end);
   }
 
   stop(): void {

@@ -1,6 +1,6 @@
 /**
- * What the hostile-input probes found, through the load balancer's VIPs with the
- * world's real certificates (issue 10 item 7):
+ * Through the load balancer's VIPs with the world's real certificates (issue 10).
+ * Item 7, what the hostile-input probes found:
  *  - RFC3261-11: an OPTIONS whose Request-URI is the edge itself (the Access VIP's
  *    name, the edge pool's internal name, with or without port and transport) is a
  *    federation keep-alive or a balancer's monitor: the edge answers 200 with Allow and
@@ -10,6 +10,12 @@
  *  - RFC3261-16.8: a proxied INVITE that got a provisional answer and then nothing ends
  *    with Timer C: CANCEL downstream, 408 upstream. The next hop is a test server with
  *    litware's real identity, reached by moving sip.litware.test's A record.
+ * Item 10, floods and faults under load (counts, never times):
+ *  - FED-11: a discovered partner (adatum) flooding at full speed is throttled while an
+ *    allowed partner's (fabrikam) messages keep being delivered;
+ *  - FED-12: with fabrikam sending at a steady rate, the Access Edge carrying it stops:
+ *    every request ends at the sender (delivered, 408/503/504, or a transport error it
+ *    sees), none vanish, and the edge left takes over. Last: it leaves one edge down.
  */
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +30,9 @@ import { addressingAt, startTestWorld, topologyAt } from "../kit/world.ts";
 import { captureEvents, SIP_SERVICES } from "./world-helpers.ts";
 import { RawSip, rawRequest } from "./raw-sip.ts";
 import { noEvents } from "../../edge/events/types.ts";
+import { faultUnderLoad, formatTally, partnerGenerator } from "../../harness/bench/sip-fault.ts";
+import { closedLoop, openLoop } from "../../harness/bench/sip-relay-load.ts";
+import type { SendOutcome } from "../../harness/bench/sip-relay-generator.ts";
 
 const B = ZONE_BASE.accessEdgeVip;
 const internet = addressingAt(B).internet.split(".")[1];
@@ -180,4 +189,65 @@ describe("RFC3261-16.8: Timer C ends a proxied INVITE that got a provisional ans
     expect(since.some((e) => e.kind === "sip.request" && e.method === "CANCEL" && e.rules.includes("RFC3261-16.8"))).toBe(true);
     expect(since.some((e) => e.kind === "sip.refused" && e.status === 408 && e.rules.includes("RFC3261-16.8"))).toBe(true);
   }, TIMER_C_MS + 15_000);
+});
+
+/** Outcomes by status ("transport" / "vanished" when no answer came). */
+function counter(): { count(r: SendOutcome): void; by: Record<string, number>; total(): number } {
+  const by: Record<string, number> = {};
+  return {
+    by,
+    count: (r) => {
+      const kind = r.answered ? String(r.status) : r.status === 503 ? "transport" : "vanished";
+      by[kind] = (by[kind] ?? 0) + 1;
+    },
+    total: () => Object.values(by).reduce((a, b) => a + b, 0),
+  };
+}
+
+describe("FED-11: a discovered partner's flood does not starve an allowed partner", () => {
+  it("FED-11: adatum (discovered) floods at full speed and is throttled (480 52111, event 14603); every fabrikam (allowed) message sent meanwhile is delivered", async () => {
+    const mark = trace.events.length;
+    const flood = await partnerGenerator(world, 4, 10_000, "adatum.test", "ada@adatum.test");
+    const steady = await partnerGenerator(world, 1, 10_000);
+    const flooded = counter();
+    const allowed = counter();
+    try {
+      await Promise.all([
+        closedLoop(async () => { const r = await flood.send(); flooded.count(r); return r; }, 32, 3, 5000),
+        openLoop(async () => { const r = await steady.send(); allowed.count(r); return r; }, 10, 3),
+      ]);
+    } finally {
+      flood.close();
+      steady.close();
+    }
+    // The allowed partner: all 30 delivered, none refused or lost.
+    expect(allowed.by).toEqual({ 200: 30 });
+    // The flood: throttled to DiscoveredPartnerStandardRate (20/s) per edge, the rest refused with the rule.
+    expect(flooded.by["480"] ?? 0, JSON.stringify(flooded.by)).toBeGreaterThan(0);
+    expect(flooded.by["200"] ?? 0).toBeLessThanOrEqual(20 * (3 + 1) * 2);
+    expect(flooded.by["vanished"] ?? 0).toBe(0);
+    const since = trace.events.slice(mark);
+    expect(since.some((e) => e.kind === "sip.refused" && e.rules.includes("FED-11") && e.status === 480)).toBe(true);
+    expect(since.some((e) => e.kind === "note" && e.rules.includes("FED-11") && e.detail.startsWith("event 14603 (adatum.test)"))).toBe(true);
+  }, 30_000);
+});
+
+describe("FED-12: one edge's Access Edge stops under load and nothing is lost", () => {
+  it("FED-12: every MESSAGE sent through the Access VIP ends delivered, answered 408/503/504 or as a transport error the sender sees; none vanish; the other edge takes over", async () => {
+    const carol = frontEndOf(world).user("carol@contoso.test");
+    carol.inbox.drain();
+    const tally = await faultUnderLoad({ world, rate: 25, seconds: 4, faultAtMs: 1500 });
+    const answered = Object.values(tally.answered).reduce((a, b) => a + b, 0);
+    expect(tally.sent, formatTally(tally)).toBe(100);
+    expect(tally.delivered + answered + tally.transportErrors + tally.vanished).toBe(tally.sent);
+    expect(tally.vanished, formatTally(tally)).toBe(0);
+    expect(Object.keys(tally.answered).every((s) => ["408", "503", "504"].includes(s)), formatTally(tally)).toBe(true);
+    // The fault hit the sender's path (its connections were on the stopped edge), and the edge left took over.
+    expect(tally.reconnects, formatTally(tally)).toBeGreaterThan(0);
+    expect(tally.deliveredAfterFault, formatTally(tally)).toBeGreaterThan(0);
+    // What the sender counts as delivered did reach carol (a transport error may hide a delivery, never the reverse).
+    const inbox = carol.inbox.drain().filter((m) => m.text === "bench");
+    expect(inbox.length).toBeGreaterThanOrEqual(tally.delivered);
+    expect(inbox.length).toBeLessThanOrEqual(tally.sent);
+  }, 40_000);
 });
