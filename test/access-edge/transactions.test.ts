@@ -75,6 +75,17 @@ describe("TransactionTable (Timer F / B, one timer for all)", () => {
     t.stop();
   });
 
+  it("FED-12: a stopping edge ends every pending transaction once, with 'stopping', before its table is cleared", async () => {
+    const { t, ends, add, tx } = table(40);
+    add("p1");
+    add("p2", { invite: true });
+    t.provisional(tx("p2"), 180);
+    t.endAll({ kind: "stopping" });
+    t.stop();
+    await wait(80);
+    expect(ends.map((e) => `${e.branch}:${e.kind}`)).toEqual(["p1:stopping", "p2:stopping"]);
+  });
+
   it("a closing connection ends what waits on it, once; a late timer does not end it again", async () => {
     const { t, ends, add } = table(40);
     const other = {} as SipConnection;
