@@ -166,10 +166,7 @@ export class Forwarder {
     else {
       const what = `${original.method} ${original.uri}`;
       if (end.kind === "timeout" && end.cancelDownstream && invite) this.#cancel(invite);
-      const refusal = end.kind === "closed"
-        ? edgeRefusal(o.downstreamIsFederation ? "peerRefusedUs" : "nextHopDown", what)
-        : end.kind === "stopping" ? edgeRefusal("stopping", what)
-        : end.timer === "C" ? edgeRefusal("inviteTimeout", `${what}${end.cancelDownstream ? ": CANCEL sent downstream" : ": no provisional response"}`) : edgeRefusal("timeout", what);
+      const refusal = ownAnswer(end, what, o.downstreamIsFederation);
       res = refusalResponse(original, refusal, o.source);
       this.events({ kind: "sip.refused", ts: Date.now(), host: this.host, tuple: upstream.info.tuple, rules: refusal.rules, method: original.method, status: refusal.status, callId: original.callId(), detail: refusal.diagnostics.text });
     }
@@ -205,3 +202,11 @@ interface InviteLeg {
 }
 
 function ignoreEnd(): void {}
+
+/** Why the edge answers a transaction itself (FED-12): the next hop closed, the edge stops, or a timer fired. */
+function ownAnswer(end: Exclude<TransactionEnd, { kind: "response" }>, what: string, downstreamIsFederation: boolean): EdgeRefusal {
+  if (end.kind === "closed") return edgeRefusal(downstreamIsFederation ? "peerRefusedUs" : "nextHopDown", what);
+  if (end.kind === "stopping") return edgeRefusal("stopping", what);
+  if (end.timer === "C") return edgeRefusal("inviteTimeout", `${what}: ${end.cancelDownstream ? "CANCEL sent downstream" : "no provisional response"}`);
+  return edgeRefusal("timeout", what);
+}
