@@ -17,6 +17,7 @@ import { registerPorts } from "./commands/ports.ts";
 import { registerRun } from "./commands/run.ts";
 import { registerAddresses } from "./commands/addresses.ts";
 import { registerRules, UnknownRuleError } from "./commands/rules.ts";
+import { registerImport } from "./commands/import.ts";
 
 export function buildProgram(): Command {
   const program = new Command("edgesim")
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerAddresses(program);
   registerRules(program);
+  registerImport(program);
   return program;
 }
 

@@ -7,18 +7,24 @@
 import type { Command } from "commander";
 import { formatVerdict, verdictForJson } from "../../../edge/policy/index.ts";
 import { loadTopology } from "../../topology/registry.ts";
-import { explainOffline } from "../../explain/offline.ts";
+import { explainOffline, ExplainUsageError } from "../../explain/offline.ts";
+import { printMatrix } from "./explain-matrix.ts";
 
 export function registerExplain(program: Command): void {
   program
     .command("explain")
     .description("explain, offline, whether a federated request would be delivered and by which rules")
-    .requiredOption("--from <uri>", "sender, e.g. alice@contoso.test")
-    .requiredOption("--to <uri>", "recipient, e.g. bob@fabrikam.test")
+    .option("--from <uri>", "sender, e.g. alice@contoso.test")
+    .option("--to <uri>", "recipient, e.g. bob@fabrikam.test")
+    .option("--matrix", "every user (one per external access policy) x partner x direction x modality, with verdict and rule")
+    .option("--format <format>", "with --matrix: table, csv, json or md", "table")
+    .option("--all-users", "with --matrix: every user, not one per policy")
     .option("--method <method>", "SIP method", "MESSAGE")
     .option("-t, --topology <name|file>", "topology name or YAML file", "contoso")
     .option("--json", "print JSON")
-    .action((opts: { from: string; to: string; method: string; topology: string; json?: boolean }) => {
+    .action((opts: { from?: string; to?: string; method: string; topology: string; json?: boolean; matrix?: boolean; format?: string; allUsers?: boolean }) => {
+      if (opts.matrix) return printMatrix(opts);
+      if (!opts.from || !opts.to) throw new ExplainUsageError("give --from and --to (or --matrix)");
       const t = loadTopology(opts.topology);
       const e = explainOffline(t, opts.from, opts.to, opts.method.toUpperCase());
       if (opts.json) {
