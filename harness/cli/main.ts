@@ -18,6 +18,7 @@ import { registerRun } from "./commands/run.ts";
 import { registerAddresses } from "./commands/addresses.ts";
 import { registerRules, UnknownRuleError } from "./commands/rules.ts";
 import { registerImport } from "./commands/import.ts";
+import { registerDiff } from "./commands/diff.ts";
 
 export function buildProgram(): Command {
   const program = new Command("edgesim")
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerAddresses(program);
   registerRules(program);
   registerImport(program);
+  registerDiff(program);
   return program;
 }
 
