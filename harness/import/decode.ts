@@ -28,7 +28,11 @@ function detectEncoding(b: Uint8Array): { encoding: TextEncodingName; bom: boole
   const sample = b.subarray(0, Math.min(b.length, 512));
   let evenNul = 0;
   let oddNul = 0;
-  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+  for (let i = 0; i < sample.length; i++) {
+    if (sample[i] !== 0) continue;
+    if (i % 2 === 0) evenNul++;
+    else oddNul++;
+  }
   const half = sample.length / 2;
   if (oddNul > half * 0.4 && evenNul === 0) return { encoding: "utf-16le", bom: false };
   if (evenNul > half * 0.4 && oddNul === 0) return { encoding: "utf-16be", bom: false };

@@ -53,7 +53,7 @@ export function importShellOutput(inputs: ImportInput[], opts: AssembleOptions):
 
 function readOne(model: ImportModel, input: ImportInput): void {
   const { text } = decodeShellOutput(input.bytes);
-  if (text.includes("\u0000") || /[\u0001-\u0008\u000e-\u001f]/.test(text.slice(0, 4096))) {
+  if (looksBinary(text)) {
     model.problems.push({ file: input.file, line: 1, severity: "error", message: "binary data, not Management Shell text output: the file was not imported" });
     return;
   }
@@ -96,4 +96,14 @@ function header(s: ImportSummary, problems: ImportProblem[]): string[] {
   if (problems.length) lines.push(`Problems (${s.errors} errors: records not imported; ${s.warnings} warnings):`, ...problems.slice(0, 50).map((p) => `  ${formatImportProblem(p)}`));
   if (problems.length > 50) lines.push(`  ... and ${problems.length - 50} more (see the command's output)`);
   return lines;
+}
+
+/** Control characters other than tab and line ends never occur in shell text output. */
+function looksBinary(text: string): boolean {
+  const sample = text.slice(0, 4096);
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0c) return true;
+  }
+  return false;
 }
