@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { join } from "node:path";
+import { buildMatrix } from "../../harness/matrix/matrix.ts";
+import { formatMatrix } from "../../harness/matrix/format.ts";
+import { explainOffline } from "../../harness/explain/offline.ts";
+import { loadTopology } from "../../harness/topology/registry.ts";
+import type { MatrixCell } from "../../harness/matrix/cells.ts";
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, "../../harness/cli/bin.mjs");
+const contoso = loadTopology("contoso");
+const m = buildMatrix(contoso);
+const cell = (user: string, partner: string, direction: string, modality: string): MatrixCell => {
+  const c = m.cells.find((x) => x.user === user && x.partner === partner && x.direction === direction && x.modality === modality);
+  if (!c) throw new Error(`no cell ${user} ${partner} ${direction} ${modality}`);
+  return c;
+};
+
+describe("edgesim explain --matrix", () => {
+  it("FED-12: every SIP cell has the verdict `edgesim explain --from --to` gives for the same request", () => {
+    const sip = m.cells.filter((c) => c.modality !== "xmpp");
+    expect(sip.length).toBeGreaterThan(100);
+    for (const c of sip) {
+      const method = c.modality === "av" ? "INVITE" : "MESSAGE";
+      const [from, to] = c.direction === "outbound" ? [c.user, c.remote] : [c.remote, c.user];
+      const e = explainOffline(contoso, from, to, method, 0);
+      expect({ cell: `${from} -> ${to} ${method}`, allowed: c.allowed, rules: c.rules, status: c.status }).toEqual({ cell: `${from} -> ${to} ${method}`, allowed: e.verdict.allowed, rules: e.verdict.rules, status: e.verdict.refusal?.status });
+    }
+  });
+
+  it("FED-9: one representative user per policy (and per FED-7 contacts / XMPP-5 SBA homing); --all-users lists everyone", () => {
+    expect(m.subjects.map((s) => [s.user, s.policy])).toEqual([["alice@contoso.test", "Global"], ["carol@contoso.test", "Global"], ["dave@contoso.test", "NoFederation"], ["erin@contoso.test", "Global"]]);
+    const t = structuredClone(contoso);
+    t.organisation.users.push({ uri: "frank@contoso.test", policy: "NoFederation", contacts: [], homedOnSba: false, remote: false });
+    const grouped = buildMatrix(t);
+    expect(grouped.subjects.find((s) => s.policy === "NoFederation")).toEqual({ user: "dave@contoso.test", policy: "NoFederation", represents: 2 });
+    expect(buildMatrix(t, { allUsers: true }).subjects).toHaveLength(5);
+  });
+
+  it("FED-9: a user whose policy lacks EnableFederationAccess is refused by FED-9 for every SIP partner, both ways", () => {
+    const dave = m.cells.filter((c) => c.user === "dave@contoso.test" && c.modality !== "xmpp" && c.partner !== "blocked.test");
+    expect(dave.length).toBeGreaterThan(0);
+    for (const c of dave) expect([c.partner, c.direction, c.allowed, c.rule]).toEqual([c.partner, c.direction, false, "FED-9"]);
+  });
+
+  it("FED-6: the blocked domain is refused in and out, for IM and A/V, whatever the user's policy", () => {
+    for (const c of m.cells.filter((x) => x.partner === "blocked.test")) expect([c.user, c.direction, c.modality, c.allowed, c.rule, c.status]).toEqual([c.user, c.direction, c.modality, false, c.user === "dave@contoso.test" && c.direction === "outbound" ? "FED-9" : "FED-6", 403]);
+  });
+
+  it("FED-3/FED-4/FED-5: the deciding rule of a delivery is the rule that classified the partner", () => {
+    expect(cell("carol@contoso.test", "fabrikam.test", "outbound", "im")).toMatchObject({ allowed: true, rule: "FED-3" });
+    expect(cell("carol@contoso.test", "litware.test", "inbound", "av")).toMatchObject({ allowed: true, rule: "FED-4" });
+    expect(cell("carol@contoso.test", "tailspin.test", "inbound", "im")).toMatchObject({ allowed: true, rule: "FED-5" });
+  });
+
+  it("XMPP-2 / XMPP-5: an XMPP partner has one XMPP cell per user; a user homed on an SBA is refused", () => {
+    expect(cell("carol@contoso.test", "jabber.test", "both", "xmpp")).toMatchObject({ allowed: true, rule: "XMPP-2" });
+    expect(cell("erin@contoso.test", "jabber.test", "both", "xmpp")).toMatchObject({ allowed: false, rule: "XMPP-5" });
+    expect(m.cells.filter((c) => c.partner === "jabber.test" && c.modality !== "xmpp")).toEqual([]);
+  });
+
+  it("csv, json and md carry the same cells", () => {
+    const csv = formatMatrix(m, "csv").trim().split("\n");
+    expect(csv[0]).toBe("user,policy,partner,product,direction,modality,verdict,rule,rules");
+    expect(csv).toHaveLength(m.cells.length + 1);
+    const json = JSON.parse(formatMatrix(m, "json")) as { cells: { allowed: boolean; steps: unknown[] }[] };
+    expect(json.cells.map((c) => c.allowed)).toEqual(m.cells.map((c) => c.allowed));
+    expect(formatMatrix(m, "md").trim().split("\n")).toHaveLength(m.cells.length + 2);
+  });
+
+  it("the CLI prints the matrix (--format csv) and refuses an unknown format with exit 2", async () => {
+    const ok = await run(process.execPath, [BIN, "explain", "--matrix", "--format", "csv"]);
+    expect(ok.stdout).toContain("dave@contoso.test,NoFederation,fabrikam.test,lync2013,outbound,im,refused 403,FED-9,FED-9");
+    const bad = await run(process.execPath, [BIN, "explain", "--matrix", "--format", "xml"]).then(() => undefined, (e) => e as { code: number; stderr: string });
+    expect(bad?.code).toBe(2);
+    expect(bad?.stderr).toMatch(/--format xml: expected one of table, csv, json, md/);
+  });
+});
