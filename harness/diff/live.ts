@@ -40,12 +40,12 @@ export function sentenceFor(c: MatrixCell, n: number): string {
   }
 }
 
-async function runSentence(ctx: ScenarioContext, sentence: string): Promise<{ delivered: boolean; summary: string }> {
+async function runSentence(ctx: ScenarioContext, sentence: string): Promise<{ delivered: boolean; status?: number; summary: string }> {
   for (const a of ACTIONS) {
     const m = sentence.match(a.pattern);
     if (!m) continue;
     const r = await a.run(ctx, m);
-    return { delivered: r.data.delivered === true, summary: r.summary };
+    return { delivered: r.data.delivered === true, ...(typeof r.data.status === "number" ? { status: r.data.status } : {}), summary: r.summary };
   }
   throw new RangeError(`no scenario step understands '${sentence}'`);
 }
@@ -62,7 +62,9 @@ export async function checkCellsLive(topology: Topology, side: "before" | "after
       const started = Date.now();
       try {
         const r = await runSentence(ctx, sentence);
-        const status: LiveStatus = r.delivered === cell.allowed ? "agrees" : "disagrees";
+        // A refusal agrees only when it is the same refusal: a 504 (nothing answered) is not the 403 the policy gives.
+        const sameRefusal = cell.allowed || r.status === undefined || cell.status === undefined || r.status === cell.status;
+        const status: LiveStatus = r.delivered === cell.allowed && sameRefusal ? "agrees" : "disagrees";
         out.push({ side, cell, sentence, status, delivered: r.delivered, detail: r.summary, elapsedMs: Date.now() - started });
       } catch (err) {
         out.push({ side, cell, sentence, status: "unconfirmed", detail: (err as Error).message, elapsedMs: Date.now() - started });
