@@ -10,6 +10,7 @@ import { benchStun } from "./stun.ts";
 import { benchSipRelay } from "./sip-relay.ts";
 import { benchSipFault } from "./sip-fault-bench.ts";
 import { benchXmpp } from "./xmpp.ts";
+import { benchPolicy } from "./policy.ts";
 import type { BenchResult } from "./stats.ts";
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
@@ -19,6 +20,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   "sip-relay": () => benchSipRelay(),
   "sip-fault": () => benchSipFault(),
   xmpp: () => benchXmpp(),
+  policy: () => benchPolicy(),
 };
 
 async function main(): Promise<void> {

@@ -35,7 +35,8 @@ export function formatDiffText(r: DiffReport): string {
   if (x?.unmet.length) out.push("", "Intended changes that did not happen:", ...x.unmet.map((e) => `  ${expectText(e)}`));
   if (live) {
     const bad = live.filter((l) => l.status !== "agrees");
-    out.push("", `Live: ${live.length} cells sent for real, ${live.length - bad.length} agree with the offline verdict`);
+    const unconfirmed = live.filter((l) => l.status === "unconfirmed").length;
+    out.push("", `Live: ${live.length} cells tried for real, ${live.length - bad.length} agree with the offline verdict, ${bad.length - unconfirmed} disagree, ${unconfirmed} could not be sent`);
     for (const l of bad) out.push(`  ${l.status.toUpperCase()} (${l.side}) ${l.sentence}: offline ${l.cell.allowed ? "allowed" : "refused"}, live ${l.delivered === undefined ? "?" : l.delivered ? "delivered" : "not delivered"}: ${l.detail}`);
   }
   return out.join("\n") + "\n";
@@ -55,9 +56,13 @@ export function diffForJson(r: DiffReport): unknown {
   };
 }
 
-/** 0 nothing (unexpected) changed, 1 something did (or an intended change did not), 2 a live result disagreed or could not be checked. */
+/**
+ * 0 nothing (unexpected) changed, 1 something did (or an intended change did not),
+ * 2 a live result disagreed with the offline verdict. A cell no sentence can send
+ * yet (federated A/V) is reported as unconfirmed, not as an error.
+ */
 export function diffExitCode(r: Omit<DiffReport, "exitCode">): number {
-  if (r.live?.some((l) => l.status !== "agrees")) return 2;
+  if (r.live?.some((l) => l.status === "disagrees")) return 2;
   if (r.expectations) return r.expectations.unexpected.length || r.expectations.unmet.length ? 1 : 0;
   return r.diff.changes.length ? 1 : 0;
 }

@@ -115,6 +115,9 @@ export function assemble(m: ImportModel, o: AssembleOptions): Assembled {
   partners.forEach((p, i) => note(["partners", i], [p.comment]));
 
   const topology = { name: o.name, description: "imported from Lync / Skype for Business Management Shell output by edgesim import", organisation, federation, partners: partners.map(({ comment: _c, ...p }) => p) };
+  // The world's address plan (harness/world/address-plan.ts) has room for 254 users and 245 partners.
+  if (topoUsers.length > 254 || partners.length > 245)
+    problems.push({ file: "(input)", line: 0, severity: "warning", message: `${topoUsers.length} users and ${partners.length} partners: explain --matrix and diff work, but a world holds at most 254 users and 245 partners, so edgesim up refuses this topology (trim it for a live run)` });
   const guessed = partners.filter((p) => p.comment.includes("product guessed")).map((p) => p.domain);
   return { topology, comments, invented, guessed, problems };
 }

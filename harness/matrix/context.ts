@@ -6,11 +6,11 @@
  * that both give the same verdict for every cell); computing the shared parts
  * once is what lets a 2,000-domain tenant's matrix finish in seconds.
  */
-import { decide, decideXmppPartner, federationSrvName, type FederationConfig, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
+import { decide, decideXmppPartner, federationSrvName, normalizeFqdn, type FederationConfig, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
 import type { Topology } from "../topology/schema.ts";
 import type { Partner } from "../topology/schema-partners.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
-import { buildAddressPlan } from "../world/address-plan.ts";
+import { buildAddressPlan, type AddressPlan, type PlannedAddress } from "../world/address-plan.ts";
 import { buildZones } from "../dns/zones.ts";
 import type { RecordSet, SrvRecordData } from "../dns/records.ts";
 import { planCertificates } from "../pki/plan.ts";
@@ -19,6 +19,8 @@ import { partnerServing } from "../explain/offline.ts";
 export interface MatrixContext {
   topology: Topology;
   config: FederationConfig;
+  /** The configuration a verdict for this remote domain reads (see configFor). */
+  configFor: (domain: string) => FederationConfig;
   external: RecordSet;
   /** partner domain -> the names its first edge's certificate carries. */
   certNames: Map<string, string[]>;
@@ -33,7 +35,7 @@ export interface MatrixContext {
 export function prepareMatrixContext(t: Topology, users?: Set<string>): MatrixContext {
   const config = federationConfigFromTopology(t);
   if (users) config.organisation.users = config.organisation.users.filter((u) => users.has(u.uri.toLowerCase()));
-  const zones = buildZones(t, buildAddressPlan(t));
+  const zones = buildZones(t, addressPlanOrNamesOnly(t));
   const certNames = new Map<string, string[]>();
   const certs = new Map(planCertificates(t).map((r) => [r.name, r]));
   for (const p of t.partners) {
@@ -45,23 +47,73 @@ export function prepareMatrixContext(t: Topology, users?: Set<string>): MatrixCo
     if (!byDomain.has(domain)) byDomain.set(domain, partnerServing(t, domain));
     return byDomain.get(domain);
   };
-  return { topology: t, config, external: zones.external, certNames, partnerOf };
+  return { topology: t, config, configFor: domainSlices(config), external: zones.external, certNames, partnerOf };
+}
+
+/**
+ * The engine finds allowed, blocked and XMPP entries by the remote domain's name
+ * only (edge/policy/domains.ts findAllowedDomain, isBlockedDomain; xmpp-partner.ts),
+ * so a verdict for domain D reads only D's entries of those lists: each domain
+ * gets the configuration with just those, which keeps a 2,000-domain matrix from
+ * scanning 2,000 entries per cell. Providers, policies and users stay whole. The
+ * matrix test checks every cell against explainOffline, which uses the whole list.
+ */
+function domainSlices(config: FederationConfig): (domain: string) => FederationConfig {
+  const index = <T extends { Identity: string }>(list: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const e of list) {
+      const k = normalizeFqdn(e.Identity);
+      m.set(k, [...(m.get(k) ?? []), e]);
+    }
+    return m;
+  };
+  const allowed = index(config.allowedDomains);
+  const blocked = index(config.blockedDomains);
+  const xmpp = index(config.xmppAllowedPartners);
+  const cache = new Map<string, FederationConfig>();
+  return (domain) => {
+    const k = normalizeFqdn(domain);
+    let c = cache.get(k);
+    if (!c) {
+      c = { ...config, allowedDomains: allowed.get(k) ?? [], blockedDomains: blocked.get(k) ?? [], xmppAllowedPartners: xmpp.get(k) ?? [] };
+      cache.set(k, c);
+    }
+    return c;
+  };
 }
 
 /** The verdict for one SIP request between our user and a remote address, as explainOffline builds it. */
 export function sipVerdict(ctx: MatrixContext, o: { direction: "outbound" | "inbound"; user: string; remote: string; method: string; now?: number }): Verdict {
   const now = o.now ?? 0;
-  if (o.direction === "outbound") return decide(ctx.config, { direction: "outbound", from: o.user, to: o.remote, method: o.method, now });
-  const fromDomain = o.remote.split("@")[1]!.toLowerCase();
+  const remoteDomain = o.remote.split("@")[1]!.toLowerCase();
+  const config = ctx.configFor(remoteDomain);
+  if (o.direction === "outbound") return decide(config, { direction: "outbound", from: o.user, to: o.remote, method: o.method, now });
+  const fromDomain = remoteDomain;
   const partner = ctx.partnerOf(fromDomain);
   const srv = ctx.external.get(federationSrvName(fromDomain), "SRV") as SrvRecordData[];
   const request: PolicyRequest = {
     direction: "inbound", from: o.remote, to: o.user, method: o.method, now,
     peer: { certificateNames: partner ? (ctx.certNames.get(partner.domain) ?? []) : [], srvTargetsForSenderDomain: srv.map((r) => r.target) },
   };
-  return decide(ctx.config, request);
+  return decide(config, request);
 }
 
 export function xmppVerdict(ctx: MatrixContext, user: string, domain: string): Verdict {
-  return decideXmppPartner(ctx.config, { localUser: user, remoteDomain: domain });
+  return decideXmppPartner(ctx.configFor(domain), { localUser: user, remoteDomain: domain });
+}
+
+/**
+ * The world's address plan, or - for a tenant larger than a world can hold (the
+ * plan has room for 254 users and 245 partners) - a plan with no hosts: a verdict
+ * reads only the names DNS gives (SRV targets, FED-10), never an address, so the
+ * matrix of a 10,000-user tenant is still exact.
+ */
+function addressPlanOrNamesOnly(t: Topology): AddressPlan {
+  try {
+    return buildAddressPlan(t);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const nowhere = (host: string): PlannedAddress => ({ host, iface: "none", zone: "internet", address: "127.0.0.1", role: "client", vip: false });
+    return { entries: [], dns: { internal: "127.0.0.1", external: "127.0.0.1" }, byHost: nowhere, find: () => [] };
+  }
 }

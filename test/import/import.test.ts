@@ -85,7 +85,7 @@ describe("edgesim import: Format-List text", () => {
 
   it("unmodelled properties are kept as comments beside their entry and listed in the summary; empty ones are only counted out", () => {
     expect(r.yaml).toMatch(/# Get-CsHostingProvider at contoso\.txt:\d+; not modelled by edgesim:\n\s+#\s+IsLocal: False\n\s+#\s+AutodiscoverUrl: https:\/\/webdir\.hosted\.example/);
-    expect(r.yaml).toMatch(/#\s+LineURI: tel:\+15550100\n\s+- \{ uri: alice@contoso\.example/);
+    expect(r.yaml).toMatch(/#\s+LineURI: tel:\+15550100\n\s+- \{ uri: "alice@contoso\.example"/);
     // The wrapped list (broken mid-word at the output width) joins with nothing between the pieces.
     expect(r.yaml).toContain("DependentServiceList: {Registrar:pool01.contoso.example, ConferencingServer:pool01.contoso.example, MediationServer:pool01.contoso.example}");
     expect(r.summary.unmodelled["Get-CsExternalAccessPolicy"]).toEqual({ EnablePublicCloudAudioVideoAccess: 3, Description: 1 });
