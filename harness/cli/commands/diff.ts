@@ -39,7 +39,8 @@ export function registerDiff(program: Command): void {
       const before = loadDiffSide(beforeArg, partners);
       const after = loadDiffSide(afterArg, partners);
       const expected = opts.expect ? readExpectFile(opts.expect) : undefined;
-      const diff = diffTopologies(before, after, { allUsers: opts.allUsers ?? false });
+      // Name the sides as the user did: two imported folders both carry the topology name "imported".
+      const diff = { ...diffTopologies(before, after, { allUsers: opts.allUsers ?? false }), before: beforeArg, after: afterArg };
       const partial: Omit<DiffReport, "exitCode"> = { diff, ...(expected ? { expectations: checkExpectations(diff.changes, expected) } : {}) };
       if (opts.live) partial.live = await confirmChangesLive(before, after, diff.changes, { stateDir: opts.stateDir });
       const report: DiffReport = { ...partial, exitCode: diffExitCode(partial) };
