@@ -151,6 +151,25 @@ describe("edgesim diff: the CLI's exit codes and output", { timeout: 90_000 }, (
     expect(badExpect.stderr).toMatch(/bad-expect\.yaml: changes\.0: Unrecognized key/i);
   });
 
+  it("--shard I/N --json splits the changed cells across runners and --merge joins them into one verdict and exit code", async () => {
+    const whole = JSON.parse((await cli("diff", before, after, "--json")).stdout) as { changes: unknown[] };
+    const shards = [];
+    for (const i of [1, 2]) {
+      const r = await cli("diff", before, after, "--json", "--shard", `${i}/2`);
+      expect(r.code).toBe(1);
+      shards.push(file(`shard-${i}.json`, r.stdout));
+    }
+    const parts = shards.map((f) => (JSON.parse(readFileSync(f, "utf8")) as { changes: unknown[] }).changes.length);
+    expect(parts[0]! + parts[1]!).toBe(whole.changes.length);
+    expect(parts.every((n) => n > 0)).toBe(true);
+    const merged = await cli("diff", "--merge", ...shards);
+    expect(merged.code).toBe(1);
+    expect((JSON.parse(merged.stdout) as { changes: unknown[]; shards: number }).changes).toHaveLength(whole.changes.length);
+    const missing = await cli("diff", "--merge", shards[0]!);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/missing shard 2\/2/);
+  });
+
   it("two folders of Management Shell output compare like two topologies", async () => {
     const b = join(dir, "shell-before");
     const a = join(dir, "shell-after");

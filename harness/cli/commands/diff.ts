@@ -12,6 +12,7 @@ import { confirmChangesLive } from "../../diff/live.ts";
 import { diffExitCode, diffForJson, formatDiffText, type DiffReport } from "../../diff/format.ts";
 import { loadDiffSide } from "../../diff/sides.ts";
 import { parsePartnerOption } from "../../import/partners.ts";
+import { inShard, mergeShardFiles, parseShard, ShardError } from "../../diff/shard.ts";
 
 interface DiffCliOptions {
   expect?: string;
@@ -20,31 +21,48 @@ interface DiffCliOptions {
   allUsers?: boolean;
   stateDir: string;
   partner: string[];
+  shard?: string;
+  merge?: string[];
 }
 
 export function registerDiff(program: Command): void {
   program
     .command("diff")
     .description("the federation verdicts that change between two topologies (or two folders of Management Shell output)")
-    .argument("<before>", "topology name, YAML file, or folder of Management Shell output")
-    .argument("<after>", "the same, after the change")
+    .argument("[before]", "topology name, YAML file, or folder of Management Shell output")
+    .argument("[after]", "the same, after the change")
     .option("--expect <file>", "YAML list of intended changes: only other changes fail (exit 1)")
     .option("--live", "start both worlds and confirm every changed cell with real traffic")
     .option("--json", "print JSON")
     .option("--all-users", "compare every user, not one per policy")
     .option("--partner <domain=product>", "for imported folders: the product a partner domain runs (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--state-dir <dir>", "with --live: where the certificate cache lives", ".edgesim")
-    .action(async (beforeArg: string, afterArg: string, opts: DiffCliOptions) => {
+    .option("--shard <I/N>", "with --json: keep (and with --live confirm) only every N-th changed cell, starting at the I-th, for a CI matrix")
+    .option("--merge <files...>", "join the JSON of every shard into one verdict and exit code")
+    .action(async (beforeArg: string | undefined, afterArg: string | undefined, opts: DiffCliOptions) => {
+      if (opts.merge) {
+        const merged = mergeShardFiles(opts.merge);
+        process.stdout.write(JSON.stringify(merged, null, 2) + "\n");
+        process.exitCode = merged.exitCode;
+        return;
+      }
+      if (!beforeArg || !afterArg) throw new ShardError("give BEFORE and AFTER (or --merge FILES...)");
+      const shard = opts.shard ? parseShard(opts.shard) : undefined;
+      if (shard && !opts.json) throw new ShardError("--shard writes JSON for --merge: add --json");
       const partners = new Map(opts.partner.map(parsePartnerOption));
       const before = loadDiffSide(beforeArg, partners);
       const after = loadDiffSide(afterArg, partners);
       const expected = opts.expect ? readExpectFile(opts.expect) : undefined;
       // Name the sides as the user did: two imported folders both carry the topology name "imported".
-      const diff = { ...diffTopologies(before, after, { allUsers: opts.allUsers ?? false }), before: beforeArg, after: afterArg };
-      const partial: Omit<DiffReport, "exitCode"> = { diff, ...(expected ? { expectations: checkExpectations(diff.changes, expected) } : {}) };
+      const whole = { ...diffTopologies(before, after, { allUsers: opts.allUsers ?? false }), before: beforeArg, after: afterArg };
+      // Expectations are checked on the whole diff (every shard then reports the same unmet ones); a shard keeps its slice.
+      const expectations = expected ? checkExpectations(whole.changes, expected) : undefined;
+      const diff = shard ? { ...whole, changes: inShard(whole.changes, shard) } : whole;
+      const partial: Omit<DiffReport, "exitCode"> = { diff, ...(expectations ? { expectations } : {}) };
       if (opts.live) partial.live = await confirmChangesLive(before, after, diff.changes, { stateDir: opts.stateDir });
       const report: DiffReport = { ...partial, exitCode: diffExitCode(partial) };
-      process.stdout.write(opts.json ? JSON.stringify(diffForJson(report), null, 2) + "\n" : formatDiffText(report));
+      const json = { ...(diffForJson(report) as object), ...(shard ? { shard: { ...shard, totalChanges: whole.changes.length } } : {}) };
+      process.stdout.write(opts.json ? JSON.stringify(json, null, 2) + "\n" : formatDiffText(report));
       process.exitCode = report.exitCode;
     });
 }
