@@ -82,7 +82,11 @@ function readBlock(block: Block, file: string, width: number): ShellRecord | Imp
       raw[raw.length - 1] = raw[raw.length - 1]!.trimEnd() + (length >= width ? "" : " ") + text.trim();
       continue;
     }
-    const why = properties.length === 0 && CONTINUATION.test(text) ? "an indented line with no property before it" : "not a `Name : Value` line of Format-List output";
+    const why = looksLikeTable(block)
+      ? "Format-Table output (a header over dashes), which cuts values to the column width: export with Format-List or ConvertTo-Json"
+      : properties.length === 0 && CONTINUATION.test(text)
+        ? "an indented line with no property before it"
+        : "not a `Name : Value` line of Format-List output";
     return { file, line, severity: "error", message: `${why}: '${clip(text)}'; the record starting at line ${block.line} was not imported` };
   }
   properties.forEach((p, i) => {
@@ -107,6 +111,10 @@ export function parseListValue(printed: string): { value: ShellValue; truncated:
     return { value: items, truncated };
   }
   return { value: v, truncated: false };
+}
+
+function looksLikeTable(block: Block): boolean {
+  return block.lines.some((l) => /^-{2,}(\s+-{2,})*\s*$/.test(l.text));
 }
 
 function clip(s: string): string {

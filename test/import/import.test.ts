@@ -189,6 +189,11 @@ describe("edgesim import: bad input is reported as file:line: why, the rest impo
     expect(loaded(r).federation.allowedDomains.map((d) => d.Identity)).toEqual(["a.example", "c.example"]);
   });
 
+  it("Format-Table output is refused with how to export it", () => {
+    const r = importText({ "table.txt": "Identity         Domain           ProxyFqdn\n--------         ------           ---------\na.example        a.example\n", "u.txt": "SipAddress : sip:x@contoso.example\n" });
+    expect(r.problems).toContainEqual(expect.objectContaining({ file: "table.txt", line: 1, severity: "error", message: expect.stringMatching(/Format-Table output .*export with Format-List or ConvertTo-Json/) }));
+  });
+
   it("a list the shell shortened ({a, b, c, d...}) is refused with how to export it whole", () => {
     const r = importText({ "t.txt": "Identity             : Global\nAllowFederatedUsers  : {a, b, c, d...}\n", "u.txt": "SipAddress : sip:x@contoso.example\n" });
     expect(r.problems).toContainEqual(expect.objectContaining({ file: "t.txt", line: 2, severity: "error", message: expect.stringMatching(/FormatEnumerationLimit/) }));

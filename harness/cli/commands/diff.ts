@@ -8,7 +8,6 @@
 import type { Command } from "commander";
 import { diffTopologies } from "../../diff/diff.ts";
 import { checkExpectations, readExpectFile } from "../../diff/expect.ts";
-import { confirmChangesLive } from "../../diff/live.ts";
 import { diffExitCode, diffForJson, formatDiffText, type DiffReport } from "../../diff/format.ts";
 import { loadDiffSide } from "../../diff/sides.ts";
 import { parsePartnerOption } from "../../import/partners.ts";
@@ -59,7 +58,11 @@ export function registerDiff(program: Command): void {
       const expectations = expected ? checkExpectations(whole.changes, expected) : undefined;
       const diff = shard ? { ...whole, changes: inShard(whole.changes, shard) } : whole;
       const partial: Omit<DiffReport, "exitCode"> = { diff, ...(expectations ? { expectations } : {}) };
-      if (opts.live) partial.live = await confirmChangesLive(before, after, diff.changes, { stateDir: opts.stateDir });
+      if (opts.live) {
+        // Loaded only for --live: the world and the scenario sentences are most of the program, and every other command starts without them.
+        const { confirmChangesLive } = await import("../../diff/live.ts");
+        partial.live = await confirmChangesLive(before, after, diff.changes, { stateDir: opts.stateDir });
+      }
       const report: DiffReport = { ...partial, exitCode: diffExitCode(partial) };
       const json = { ...(diffForJson(report) as object), ...(shard ? { shard: { ...shard, totalChanges: whole.changes.length } } : {}) };
       process.stdout.write(opts.json ? JSON.stringify(json, null, 2) + "\n" : formatDiffText(report));
