@@ -112,6 +112,8 @@ export function assemble(m: ImportModel, o: AssembleOptions): Assembled {
   const federation = importFederation(m, note, problems);
   const book = newPartnerBook([...sipDomains, edgePool.internalFqdn, edgePool.accessFqdn, edgePool.webconfFqdn, edgePool.avFqdn, organisation.frontEndPool.fqdn], o.partners);
   const partners = importPartners(m, book, problems);
+  for (const domain of o.partners.keys())
+    if (!partners.some((p) => p.domain === domain)) problems.push({ file: "(command line)", line: 0, severity: "warning", message: `--partner ${domain}: the configuration names no partner domain ${domain}; the option was not used` });
   partners.forEach((p, i) => note(["partners", i], [p.comment]));
 
   const topology = { name: o.name, description: "imported from Lync / Skype for Business Management Shell output by edgesim import", organisation, federation, partners: partners.map(({ comment: _c, ...p }) => p) };

@@ -104,6 +104,8 @@ describe("edgesim import: Format-List text", () => {
     expect(r.yaml).toMatch(/# allowed domain \(FED-3\); product guessed: lync2013 .*--partner fabrikam\.example=PRODUCT/);
     const given = loaded(importText({ "contoso.txt": FORMAT_LIST }, { "litware.example": "lync2010" }));
     expect(given.partners.find((p) => p.domain === "litware.example")!.product).toBe("lync2010");
+    const unused = importText({ "contoso.txt": FORMAT_LIST }, { "nowhere.example": "lync2010" });
+    expect(unused.problems).toContainEqual(expect.objectContaining({ severity: "warning", message: expect.stringMatching(/--partner nowhere\.example: the configuration names no partner domain/) }));
   });
 
   it("the cmdlet is recognised from the properties when no prompt line names it", () => {
