@@ -16,7 +16,7 @@ const ExpectEntry = z.strictObject({
   user: z.string().optional(),
   policy: z.string().optional(),
   partner: z.string().optional(),
-  direction: z.enum(["outbound", "inbound", "both"]).optional(),
+  direction: z.enum(["outbound", "inbound"]).optional(),
   modality: z.enum(["im", "av", "xmpp"]).optional(),
   to: z.enum(["allowed", "refused", "absent"]).optional().describe("the verdict after the change"),
   rule: z.string().optional().describe("the deciding rule after the change"),

@@ -17,7 +17,7 @@ function verdict(s: CellSide | undefined): string {
 
 function changeLine(c: CellChange, tag: string): string[] {
   const who = `${c.user}${c.represents > 1 ? ` (+${c.represents - 1} like them)` : ""}`;
-  const lines = [`${tag}${who} ${c.direction === "inbound" ? "<-" : c.direction === "outbound" ? "->" : "<->"} ${c.partner} ${c.modality}: ${verdict(c.before)} => ${verdict(c.after)}`];
+  const lines = [`${tag}${who} ${c.direction === "inbound" ? "<-" : "->"} ${c.partner} ${c.modality}: ${verdict(c.before)} => ${verdict(c.after)}`];
   if (c.before) lines.push(`      before (policy ${c.before.policy}): ${c.before.rules.join(" > ")}`);
   if (c.after) lines.push(`      after  (policy ${c.after.policy}): ${c.after.rules.join(" > ")}`);
   return lines;

@@ -32,7 +32,7 @@ export function sentenceFor(c: MatrixCell, n: number): string {
   const text = `edgesim diff check ${n}`;
   switch (c.modality) {
     case "xmpp":
-      return `${c.remote} sends "${text}" to ${c.user} over XMPP`;
+      return c.direction === "inbound" ? `${c.remote} sends "${text}" to ${c.user} over XMPP` : `${c.user} sends "${text}" to ${c.remote} over XMPP`;
     case "av":
       return c.direction === "inbound" ? `${c.remote} calls ${c.user}` : `${c.user} calls ${c.remote}`;
     default:

@@ -6,8 +6,7 @@
 import type { Verdict } from "../../edge/policy/index.ts";
 
 export type Modality = "im" | "av" | "xmpp";
-/** XMPP federation is decided the same either way (XMPP-2, FED-9), so its cells say "both". */
-export type MatrixDirection = "outbound" | "inbound" | "both";
+export type MatrixDirection = "outbound" | "inbound";
 
 export interface MatrixSubject {
   /** Our user (a SIP address in one of our domains). */

@@ -98,8 +98,16 @@ export function sipVerdict(ctx: MatrixContext, o: { direction: "outbound" | "inb
   return decide(config, request);
 }
 
-export function xmppVerdict(ctx: MatrixContext, user: string, domain: string): Verdict {
-  return decideXmppPartner(ctx.configFor(domain), { localUser: user, remoteDomain: domain });
+/**
+ * The XMPP proxy's and gateway's verdict (XMPP-2, FED-9, XMPP-5, FED-6). The
+ * direction and XMPP-1 switch are passed for an engine that orders the checks by
+ * direction (the gateway first outbound, the proxy first inbound); an engine that
+ * decides both ways alike ignores them.
+ */
+export function xmppVerdict(ctx: MatrixContext, o: { user: string; domain: string; direction: "outbound" | "inbound" }): Verdict {
+  const t = ctx.topology;
+  const request = { localUser: o.user, remoteDomain: o.domain, direction: o.direction, xmppFederationEnabled: t.federation.EnableXmppFederation && t.organisation.edgePool.xmppFqdn !== undefined };
+  return decideXmppPartner(ctx.configFor(o.domain), request);
 }
 
 /**

@@ -71,7 +71,7 @@ export function cellsFor(ctx: MatrixContext, s: MatrixSubject, domain: string): 
     ...base, direction, modality, verdict, allowed: verdict.allowed, rule: decidingRule(verdict), rules: verdict.rules,
     ...(verdict.refusal ? { status: verdict.refusal.status } : {}),
   });
-  if (isXmppDomain(ctx, domain)) return [cell("both", "xmpp", xmppVerdict(ctx, s.user, domain))];
+  if (isXmppDomain(ctx, domain)) return (["outbound", "inbound"] as const).map((direction) => cell(direction, "xmpp", xmppVerdict(ctx, { user: s.user, domain, direction })));
   const out: MatrixCell[] = [];
   for (const [modality, method] of [["im", "MESSAGE"], ["av", "INVITE"]] as const)
     for (const direction of ["outbound", "inbound"] as const) out.push(cell(direction, modality, sipVerdict(ctx, { direction, user: s.user, remote, method })));

@@ -36,10 +36,11 @@ describe("round trip: topology -> matrix -> the same verdicts live (real sockets
       ["carol@contoso.test", "litware.test", "inbound", "im"], // FED-4 allowed
       ["carol@contoso.test", "tailspin.test", "inbound", "im"], // FED-5 allowed
       ["dave@contoso.test", "litware.test", "inbound", "im"], // FED-9 refused
-      ["carol@contoso.test", "jabber.test", "both", "xmpp"], // XMPP-2 allowed
-      ["erin@contoso.test", "jabber.test", "both", "xmpp"], // XMPP-5 refused
+      ["carol@contoso.test", "jabber.test", "inbound", "xmpp"], // XMPP-2 allowed
+      ["erin@contoso.test", "jabber.test", "inbound", "xmpp"], // XMPP-5 refused
+      ["carol@contoso.test", "jabber.test", "outbound", "xmpp"], // XMPP-2 allowed
     ]);
-    expect(sample.map((c) => c.allowed)).toEqual([true, false, false, true, true, false, true, false]);
+    expect(sample.map((c) => c.allowed)).toEqual([true, false, false, true, true, false, true, false, true]);
     const checks = await checkCellsLive(t, "before", sample, WORLD);
     expect(checks.filter((c) => c.status !== "agrees"), explainLive(checks).join("\n")).toEqual([]);
   });

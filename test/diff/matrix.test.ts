@@ -55,9 +55,11 @@ describe("edgesim explain --matrix", () => {
     expect(cell("carol@contoso.test", "tailspin.test", "inbound", "im")).toMatchObject({ allowed: true, rule: "FED-5" });
   });
 
-  it("XMPP-2 / XMPP-5: an XMPP partner has one XMPP cell per user; a user homed on an SBA is refused", () => {
-    expect(cell("carol@contoso.test", "jabber.test", "both", "xmpp")).toMatchObject({ allowed: true, rule: "XMPP-2" });
-    expect(cell("erin@contoso.test", "jabber.test", "both", "xmpp")).toMatchObject({ allowed: false, rule: "XMPP-5" });
+  it("XMPP-2 / XMPP-5: an XMPP partner has XMPP cells, not SIP ones; a user homed on an SBA is refused either way", () => {
+    for (const direction of ["outbound", "inbound"]) {
+      expect(cell("carol@contoso.test", "jabber.test", direction, "xmpp")).toMatchObject({ allowed: true, rule: "XMPP-2" });
+      expect(cell("erin@contoso.test", "jabber.test", direction, "xmpp")).toMatchObject({ allowed: false, rule: "XMPP-5" });
+    }
     expect(m.cells.filter((c) => c.partner === "jabber.test" && c.modality !== "xmpp")).toEqual([]);
   });
 
