@@ -7,6 +7,9 @@ import { formatMatrix } from "../../harness/matrix/format.ts";
 import { explainOffline } from "../../harness/explain/offline.ts";
 import { loadTopology } from "../../harness/topology/registry.ts";
 import type { MatrixCell } from "../../harness/matrix/cells.ts";
+import { readFileSync } from "node:fs";
+import { importShellOutput } from "../../harness/import/index.ts";
+import { parseTopology } from "../../harness/topology/load.ts";
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, "../../harness/cli/bin.mjs");
@@ -27,6 +30,19 @@ describe("edgesim explain --matrix", () => {
       const [from, to] = c.direction === "outbound" ? [c.user, c.remote] : [c.remote, c.user];
       const e = explainOffline(contoso, from, to, method, 0);
       expect({ cell: `${from} -> ${to} ${method}`, allowed: c.allowed, rules: c.rules, status: c.status }).toEqual({ cell: `${from} -> ${to} ${method}`, allowed: e.verdict.allowed, rules: e.verdict.rules, status: e.verdict.refusal?.status });
+    }
+  });
+
+  it("FED-12: the same holds for an imported configuration (Tag: policies, direct federation, a provider, a blocked domain)", () => {
+    const text = readFileSync(join(import.meta.dirname, "../fixtures/import/contoso-format-list.txt"));
+    const t = parseTopology(importShellOutput([{ file: "c.txt", bytes: text }], { name: "imported", partners: new Map() }).yaml);
+    const cells = buildMatrix(t, { allUsers: true }).cells.filter((c) => c.modality !== "xmpp");
+    expect(new Set(cells.map((c) => c.rule))).toEqual(new Set(["FED-3", "FED-4", "FED-5", "FED-6", "FED-9", "FED-2"]));
+    for (const c of cells) {
+      const method = c.modality === "av" ? "INVITE" : "MESSAGE";
+      const [from, to] = c.direction === "outbound" ? [c.user, c.remote] : [c.remote, c.user];
+      const e = explainOffline(t, from, to, method, 0);
+      expect({ cell: `${from} -> ${to} ${method}`, allowed: c.allowed, rules: c.rules }).toEqual({ cell: `${from} -> ${to} ${method}`, allowed: e.verdict.allowed, rules: e.verdict.rules });
     }
   });
 
