@@ -15,6 +15,8 @@ export type ChangeKind = "verdict" | "reason" | "added" | "removed";
 
 export interface CellSide {
   allowed: boolean;
+  /** Allowed and reachable (DNS-1/DNS-3): what the live edge delivers. */
+  deliverable: boolean;
   rule: string;
   rules: string[];
   status?: number;
@@ -68,7 +70,7 @@ export function diffSubjects(before: Topology, after: Topology, o: DiffOptions):
 
 function side(c: MatrixCell | undefined): CellSide | undefined {
   if (!c) return undefined;
-  return { allowed: c.allowed, rule: c.rule, rules: c.rules, ...(c.status ? { status: c.status } : {}), policy: c.policy, cell: c };
+  return { allowed: c.allowed, deliverable: c.deliverable, rule: c.rule, rules: c.rules, ...(c.status ? { status: c.status } : {}), policy: c.policy, cell: c };
 }
 
 function cellsOf(t: Topology, subjects: MatrixSubject[], domains: string[]): Map<string, MatrixCell> {
@@ -90,7 +92,7 @@ export function diffTopologies(before: Topology, after: Topology, o: DiffOptions
   for (const k of new Set([...b.keys(), ...a.keys()])) {
     const x = b.get(k);
     const y = a.get(k);
-    const kind: ChangeKind | undefined = !x ? "added" : !y ? "removed" : x.allowed !== y.allowed ? "verdict" : x.rule !== y.rule || x.status !== y.status ? "reason" : undefined;
+    const kind: ChangeKind | undefined = !x ? "added" : !y ? "removed" : x.allowed !== y.allowed || x.deliverable !== y.deliverable ? "verdict" : x.rule !== y.rule || x.status !== y.status ? "reason" : undefined;
     if (!kind) continue;
     const c = (y ?? x)!;
     const before_ = side(x);

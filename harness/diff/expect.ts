@@ -18,7 +18,7 @@ const ExpectEntry = z.strictObject({
   partner: z.string().optional(),
   direction: z.enum(["outbound", "inbound"]).optional(),
   modality: z.enum(["im", "av", "xmpp"]).optional(),
-  to: z.enum(["allowed", "refused", "absent"]).optional().describe("the verdict after the change"),
+  to: z.enum(["allowed", "refused", "unreachable", "absent"]).optional().describe("the verdict after the change (unreachable: allowed by policy, but DNS leads nowhere)"),
   rule: z.string().optional().describe("the deciding rule after the change"),
   reason: z.string().optional().describe("why the change is intended (free text, printed back)"),
 });
@@ -44,7 +44,7 @@ function same(a: string | undefined, b: string): boolean {
 }
 
 export function matches(e: ExpectedChange, c: CellChange): boolean {
-  const to = c.after ? (c.after.allowed ? "allowed" : "refused") : "absent";
+  const to = c.after ? (c.after.deliverable ? "allowed" : c.after.allowed ? "unreachable" : "refused") : "absent";
   const policies = [c.before?.policy, c.after?.policy].filter((p): p is string => !!p);
   return (
     same(e.user, c.user) && same(e.partner, c.partner) && same(e.direction, c.direction) && same(e.modality, c.modality) && same(e.to, to) &&

@@ -12,6 +12,7 @@ export interface DiffReport {
 
 function verdict(s: CellSide | undefined): string {
   if (!s) return "absent";
+  if (s.allowed && !s.deliverable) return `unreachable${s.status ? ` ${s.status}` : ""} (${s.rule})`;
   return s.allowed ? `allowed (${s.rule})` : `refused${s.status ? ` ${s.status}` : ""} (${s.rule})`;
 }
 
@@ -37,13 +38,13 @@ export function formatDiffText(r: DiffReport): string {
     const bad = live.filter((l) => l.status !== "agrees");
     const unconfirmed = live.filter((l) => l.status === "unconfirmed").length;
     out.push("", `Live: ${live.length} cells tried for real, ${live.length - bad.length} agree with the offline verdict, ${bad.length - unconfirmed} disagree, ${unconfirmed} could not be sent`);
-    for (const l of bad) out.push(`  ${l.status.toUpperCase()} (${l.side}) ${l.sentence}: offline ${l.cell.allowed ? "allowed" : "refused"}, live ${l.delivered === undefined ? "?" : l.delivered ? "delivered" : "not delivered"}: ${l.detail}`);
+    for (const l of bad) out.push(`  ${l.status.toUpperCase()} (${l.side}) ${l.sentence}: offline ${l.cell.deliverable ? "delivered" : l.cell.allowed ? "unreachable" : "refused"}, live ${l.delivered === undefined ? "?" : l.delivered ? "delivered" : "not delivered"}: ${l.detail}`);
   }
   return out.join("\n") + "\n";
 }
 
 export function diffForJson(r: DiffReport): unknown {
-  const strip = (s?: CellSide) => (s ? { allowed: s.allowed, rule: s.rule, rules: s.rules, status: s.status ?? null, policy: s.policy, steps: s.cell.verdict.steps } : null);
+  const strip = (s?: CellSide) => (s ? { allowed: s.allowed, deliverable: s.deliverable, rule: s.rule, rules: s.rules, status: s.status ?? null, policy: s.policy, steps: s.cell.verdict.steps } : null);
   const expected = new Set(r.expectations?.expected ?? []);
   return {
     before: r.diff.before,
@@ -52,7 +53,7 @@ export function diffForJson(r: DiffReport): unknown {
     exitCode: r.exitCode,
     changes: r.diff.changes.map((c) => ({ kind: c.kind, user: c.user, represents: c.represents, partner: c.partner, direction: c.direction, modality: c.modality, ...(r.expectations ? { expected: expected.has(c) } : {}), before: strip(c.before), after: strip(c.after) })),
     ...(r.expectations ? { unmet: r.expectations.unmet } : {}),
-    ...(r.live ? { live: r.live.map((l) => ({ side: l.side, sentence: l.sentence, status: l.status, offlineAllowed: l.cell.allowed, delivered: l.delivered ?? null, detail: l.detail, elapsedMs: l.elapsedMs })) } : {}),
+    ...(r.live ? { live: r.live.map((l) => ({ side: l.side, sentence: l.sentence, status: l.status, offlineDeliverable: l.cell.deliverable, delivered: l.delivered ?? null, detail: l.detail, elapsedMs: l.elapsedMs })) } : {}),
   };
 }
 

@@ -63,8 +63,8 @@ export async function checkCellsLive(topology: Topology, side: "before" | "after
       try {
         const r = await runSentence(ctx, sentence);
         // A refusal agrees only when it is the same refusal: a 504 (nothing answered) is not the 403 the policy gives.
-        const sameRefusal = cell.allowed || r.status === undefined || cell.status === undefined || r.status === cell.status;
-        const status: LiveStatus = r.delivered === cell.allowed && sameRefusal ? "agrees" : "disagrees";
+        const sameRefusal = cell.deliverable || r.status === undefined || cell.status === undefined || r.status === cell.status;
+        const status: LiveStatus = r.delivered === cell.deliverable && sameRefusal ? "agrees" : "disagrees";
         out.push({ side, cell, sentence, status, delivered: r.delivered, detail: r.summary, elapsedMs: Date.now() - started });
       } catch (err) {
         out.push({ side, cell, sentence, status: "unconfirmed", detail: (err as Error).message, elapsedMs: Date.now() - started });

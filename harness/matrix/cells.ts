@@ -4,6 +4,7 @@
  * modality, with the verdict and the rule that decided it.
  */
 import type { Verdict } from "../../edge/policy/index.ts";
+import type { Reachability } from "../explain/reachability.ts";
 
 export type Modality = "im" | "av" | "xmpp";
 export type MatrixDirection = "outbound" | "inbound";
@@ -26,12 +27,17 @@ export interface MatrixCell {
   modality: Modality;
   /** The remote address used for the cell (the partner's first user, or user@domain). */
   remote: string;
+  /** The policy allows it. */
   allowed: boolean;
-  /** The rule that decided: the refusing rule, or for a delivery the rule that classified the partner. */
+  /** Allowed and reachable: what the live edge delivers (an allowed route DNS leads nowhere ends in 504, DNS-1/DNS-3). */
+  deliverable: boolean;
+  /** Outbound allowed cells: whether DNS leads to the next hop (harness/explain/reachability.ts). */
+  reachability?: Reachability;
+  /** The rule that decided: the refusing rule, the rule that left the route unreachable, or for a delivery the rule that classified the partner. */
   rule: string;
   /** The rule chain, in order (FED-12). */
   rules: string[];
-  /** The SIP status of a refusal (403, 404, 504, ...). */
+  /** The SIP status of a refusal (403, 404, ...) or of an unreachable route (504). */
   status?: number;
   verdict: Verdict;
 }

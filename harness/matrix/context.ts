@@ -6,7 +6,9 @@
  * that both give the same verdict for every cell); computing the shared parts
  * once is what lets a 2,000-domain tenant's matrix finish in seconds.
  */
-import { decide, decideXmppPartner, federationSrvName, normalizeFqdn, type FederationConfig, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
+import { decide, federationSrvName, normalizeFqdn, type FederationConfig, type PolicyRequest, type Verdict } from "../../edge/policy/index.ts";
+import { explainXmpp } from "../explain/xmpp.ts";
+import { reachabilityOf, type Reachability } from "../explain/reachability.ts";
 import type { Topology } from "../topology/schema.ts";
 import type { Partner } from "../topology/schema-partners.ts";
 import { federationConfigFromTopology } from "../topology/federation-config.ts";
@@ -98,16 +100,17 @@ export function sipVerdict(ctx: MatrixContext, o: { direction: "outbound" | "inb
   return decide(config, request);
 }
 
-/**
- * The XMPP proxy's and gateway's verdict (XMPP-2, FED-9, XMPP-5, FED-6). The
- * direction and XMPP-1 switch are passed for an engine that orders the checks by
- * direction (the gateway first outbound, the proxy first inbound); an engine that
- * decides both ways alike ignores them.
- */
-export function xmppVerdict(ctx: MatrixContext, o: { user: string; domain: string; direction: "outbound" | "inbound" }): Verdict {
-  const t = ctx.topology;
-  const request = { localUser: o.user, remoteDomain: o.domain, direction: o.direction, xmppFederationEnabled: t.federation.EnableXmppFederation && t.organisation.edgePool.xmppFqdn !== undefined };
-  return decideXmppPartner(ctx.configFor(o.domain), request);
+/** The XMPP proxy's and gateway's verdict for an XMPP partner, as explain gives it (harness/explain/xmpp.ts: XMPP-1, FED-1, FED-6, XMPP-2, FED-9, XMPP-5). */
+export function xmppVerdict(ctx: MatrixContext, o: { user: string; remote: string; domain: string; direction: "outbound" | "inbound" }): Verdict {
+  const [from, to] = o.direction === "outbound" ? [o.user, o.remote] : [o.remote, o.user];
+  const request: PolicyRequest = { direction: o.direction, from, to, method: "MESSAGE", now: 0 };
+  return explainXmpp(ctx.topology, ctx.configFor(o.domain), request, o.domain, ctx.external).verdict;
+}
+
+/** Whether DNS leads to an allowed route's next hop (DNS-1, DNS-3, PIC-2), as explain reads it. */
+export function reachabilityFor(ctx: MatrixContext, verdict: Verdict): Reachability | undefined {
+  if (!verdict.allowed) return undefined;
+  return reachabilityOf(verdict.route, ctx.external, { certificateAllowsClientAuth: !ctx.topology.organisation.edgePool.certificate.omitClientAuth });
 }
 
 /**

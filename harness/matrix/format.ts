@@ -8,7 +8,8 @@ export type MatrixFormat = (typeof MATRIX_FORMATS)[number];
 const HEADERS = ["user", "policy", "partner", "product", "direction", "modality", "verdict", "rule", "rules"];
 
 function verdictText(c: MatrixCell): string {
-  return c.allowed ? "allowed" : `refused${c.status ? ` ${c.status}` : ""}`;
+  if (c.allowed) return c.deliverable ? "allowed" : `unreachable${c.status ? ` ${c.status}` : ""}`;
+  return `refused${c.status ? ` ${c.status}` : ""}`;
 }
 
 function row(c: MatrixCell): string[] {

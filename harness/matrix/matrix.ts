@@ -7,7 +7,8 @@
  */
 import type { Topology } from "../topology/schema.ts";
 import { GLOBAL_POLICY_IDENTITY } from "../../edge/policy/index.ts";
-import { prepareMatrixContext, sipVerdict, xmppVerdict, type MatrixContext } from "./context.ts";
+import { prepareMatrixContext, reachabilityFor, sipVerdict, xmppVerdict, type MatrixContext } from "./context.ts";
+import { isXmppPartnerDomain } from "../explain/xmpp.ts";
 import { decidingRule, type Matrix, type MatrixCell, type MatrixDirection, type MatrixSubject, type Modality } from "./cells.ts";
 
 export interface MatrixOptions {
@@ -52,12 +53,6 @@ export function matrixDomains(t: Topology): string[] {
   return [...new Set(all)].filter((d) => !ours.has(d)).sort();
 }
 
-function isXmppDomain(ctx: MatrixContext, domain: string): boolean {
-  const p = ctx.partnerOf(domain);
-  if (p) return p.product === "xmpp";
-  return ctx.topology.federation.xmppAllowedPartners.some((x) => x.Identity.toLowerCase() === domain);
-}
-
 function remoteUser(ctx: MatrixContext, domain: string): string {
   const p = ctx.partnerOf(domain);
   return p?.users.find((u) => u.toLowerCase().endsWith(`@${domain}`))?.toLowerCase() ?? `user@${domain}`;
@@ -67,11 +62,18 @@ export function cellsFor(ctx: MatrixContext, s: MatrixSubject, domain: string): 
   const partner = ctx.partnerOf(domain);
   const remote = remoteUser(ctx, domain);
   const base = { user: s.user, policy: s.policy, partner: domain, remote, ...(partner ? { product: partner.product } : {}) };
-  const cell = (direction: MatrixDirection, modality: Modality, verdict: MatrixCell["verdict"]): MatrixCell => ({
-    ...base, direction, modality, verdict, allowed: verdict.allowed, rule: decidingRule(verdict), rules: verdict.rules,
-    ...(verdict.refusal ? { status: verdict.refusal.status } : {}),
-  });
-  if (isXmppDomain(ctx, domain)) return (["outbound", "inbound"] as const).map((direction) => cell(direction, "xmpp", xmppVerdict(ctx, { user: s.user, domain, direction })));
+  const cell = (direction: MatrixDirection, modality: Modality, verdict: MatrixCell["verdict"]): MatrixCell => {
+    // Outbound only: inbound ends at our front end (as explain has it).
+    const reachability = direction === "outbound" ? reachabilityFor(ctx, verdict) : undefined;
+    const unreachable = reachability && !reachability.reachable ? reachability : undefined;
+    return {
+      ...base, direction, modality, verdict, allowed: verdict.allowed, deliverable: verdict.allowed && !unreachable,
+      ...(reachability ? { reachability } : {}),
+      rule: unreachable ? unreachable.rule : decidingRule(verdict), rules: unreachable ? [...verdict.rules, unreachable.rule] : verdict.rules,
+      ...(verdict.refusal ? { status: verdict.refusal.status } : unreachable?.status ? { status: unreachable.status } : {}),
+    };
+  };
+  if (isXmppPartnerDomain(ctx.topology, domain)) return (["outbound", "inbound"] as const).map((direction) => cell(direction, "xmpp", xmppVerdict(ctx, { user: s.user, remote, domain, direction })));
   const out: MatrixCell[] = [];
   for (const [modality, method] of [["im", "MESSAGE"], ["av", "INVITE"]] as const)
     for (const direction of ["outbound", "inbound"] as const) out.push(cell(direction, modality, sipVerdict(ctx, { direction, user: s.user, remote, method })));

@@ -22,27 +22,27 @@ const cell = (user: string, partner: string, direction: string, modality: string
 };
 
 describe("edgesim explain --matrix", () => {
-  it("FED-12: every SIP cell has the verdict `edgesim explain --from --to` gives for the same request", () => {
-    const sip = m.cells.filter((c) => c.modality !== "xmpp");
-    expect(sip.length).toBeGreaterThan(100);
-    for (const c of sip) {
+  it("FED-12: every cell (SIP and XMPP) has the verdict and deliverability `edgesim explain --from --to` gives for the same request", () => {
+    expect(m.cells.length).toBeGreaterThan(100);
+    expect(m.cells.some((c) => c.modality === "xmpp")).toBe(true);
+    for (const c of m.cells) {
       const method = c.modality === "av" ? "INVITE" : "MESSAGE";
       const [from, to] = c.direction === "outbound" ? [c.user, c.remote] : [c.remote, c.user];
       const e = explainOffline(contoso, from, to, method, 0);
-      expect({ cell: `${from} -> ${to} ${method}`, allowed: c.allowed, rules: c.rules, status: c.status }).toEqual({ cell: `${from} -> ${to} ${method}`, allowed: e.verdict.allowed, rules: e.verdict.rules, status: e.verdict.refusal?.status });
+      expect({ cell: `${from} -> ${to} ${method}`, allowed: c.allowed, deliverable: c.deliverable, rules: c.verdict.rules, status: c.verdict.refusal?.status }).toEqual({ cell: `${from} -> ${to} ${method}`, allowed: e.verdict.allowed, deliverable: e.deliverable, rules: e.verdict.rules, status: e.verdict.refusal?.status });
     }
   });
 
   it("FED-12: the same holds for an imported configuration (Tag: policies, direct federation, a provider, a blocked domain)", () => {
     const text = readFileSync(join(import.meta.dirname, "../fixtures/import/contoso-format-list.txt"));
     const t = parseTopology(importShellOutput([{ file: "c.txt", bytes: text }], { name: "imported", partners: new Map() }).yaml);
-    const cells = buildMatrix(t, { allUsers: true }).cells.filter((c) => c.modality !== "xmpp");
-    expect(new Set(cells.map((c) => c.rule))).toEqual(new Set(["FED-3", "FED-4", "FED-5", "FED-6", "FED-9", "FED-2"]));
+    const cells = buildMatrix(t, { allUsers: true }).cells;
+    expect(new Set(cells.map((c) => c.rule))).toEqual(new Set(["FED-3", "FED-4", "FED-5", "FED-6", "FED-9", "FED-2", "XMPP-2"]));
     for (const c of cells) {
       const method = c.modality === "av" ? "INVITE" : "MESSAGE";
       const [from, to] = c.direction === "outbound" ? [c.user, c.remote] : [c.remote, c.user];
       const e = explainOffline(t, from, to, method, 0);
-      expect({ cell: `${from} -> ${to} ${method}`, allowed: c.allowed, rules: c.rules }).toEqual({ cell: `${from} -> ${to} ${method}`, allowed: e.verdict.allowed, rules: e.verdict.rules });
+      expect({ cell: `${from} -> ${to} ${method}`, allowed: c.allowed, deliverable: c.deliverable, rules: c.verdict.rules }).toEqual({ cell: `${from} -> ${to} ${method}`, allowed: e.verdict.allowed, deliverable: e.deliverable, rules: e.verdict.rules });
     }
   });
 
@@ -68,7 +68,19 @@ describe("edgesim explain --matrix", () => {
   it("FED-3/FED-4/FED-5: the deciding rule of a delivery is the rule that classified the partner", () => {
     expect(cell("carol@contoso.test", "fabrikam.test", "outbound", "im")).toMatchObject({ allowed: true, rule: "FED-3" });
     expect(cell("carol@contoso.test", "litware.test", "inbound", "av")).toMatchObject({ allowed: true, rule: "FED-4" });
-    expect(cell("carol@contoso.test", "tailspin.test", "inbound", "im")).toMatchObject({ allowed: true, rule: "FED-5" });
+    expect(cell("carol@contoso.test", "aim.test", "outbound", "im")).toMatchObject({ allowed: true, deliverable: true, rule: "FED-5" });
+    // FED-5 (since Lync Server 2010): a hosted domain needs the allowed list or discovery; contoso discovers it (FED-2) behind the provider's proxy.
+    const hosted = cell("carol@contoso.test", "tailspin.test", "inbound", "im");
+    expect(hosted).toMatchObject({ allowed: true, rule: "FED-2" });
+    expect(hosted.rules).toEqual(expect.arrayContaining(["FED-5", "FED-2"]));
+  });
+
+  it("DNS-1: an allowed domain that DNS leads nowhere is 'unreachable 504', allowed by policy but never delivered", () => {
+    const t = structuredClone(contoso);
+    t.federation.allowedDomains.push({ Identity: "nowhere.test", MarkForMonitoring: false });
+    const c = buildMatrix(t).cells.find((x) => x.user === "carol@contoso.test" && x.partner === "nowhere.test" && x.direction === "outbound" && x.modality === "im")!;
+    expect(c).toMatchObject({ allowed: true, deliverable: false, rule: "DNS-1", status: 504 });
+    expect(formatMatrix({ ...m, cells: [c] }, "csv")).toContain(",unreachable 504,DNS-1,");
   });
 
   it("XMPP-2 / XMPP-5: an XMPP partner has XMPP cells, not SIP ones; a user homed on an SBA is refused either way", () => {
