@@ -56,7 +56,7 @@ export const ZONE_BASE = {
   // 252 is out of range (a base needs 4 /16s up to 255): the webconf/A/V-auth gating test takes 68.
   firewallWebconfAvAuth: 68,
   // diff --live and the matrix round trip (test/diff/live.test.ts).
-  diffLive: 76,
+  diffLive: 52,
   scenarioSteps: 232,
   scenarioStepsRun: 236,
   avCallSnat: 240,
