@@ -4,10 +4,10 @@ import { promisify } from "node:util";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import dgram from "node:dgram";
 import net from "node:net";
 import { stringify } from "yaml";
 import { ZONE_BASE } from "../kit/bases.ts";
+import { canBind } from "../kit/sockets.ts";
 import { topologyAt } from "../kit/world.ts";
 import { TOPOLOGIES } from "../../harness/topology/registry.ts";
 import { buildAddressPlan } from "../../harness/world/address-plan.ts";
@@ -19,20 +19,6 @@ const dir = mkdtempSync(join(tmpdir(), "edgesim-cli-"));
 const topologyFile = join(dir, "world.yaml");
 writeFileSync(topologyFile, stringify(topologyAt(ZONE_BASE.cli)));
 
-async function canBind(e: { address: string; port: number; transport: string }): Promise<boolean> {
-  if (e.transport === "udp") {
-    const s = dgram.createSocket("udp4");
-    return new Promise((resolve) => {
-      s.once("error", () => resolve(false));
-      s.bind(e.port, e.address, () => s.close(() => resolve(true)));
-    });
-  }
-  const srv = net.createServer();
-  return new Promise((resolve) => {
-    srv.once("error", () => resolve(false));
-    srv.listen(e.port, e.address, () => srv.close(() => resolve(true)));
-  });
-}
 
 describe("the edgesim command", () => {
   it("`edgesim up --json` prints one ready line, and on SIGINT closes every socket and exits 0; --trace and --pcap overwrite their files", async () => {

@@ -3,12 +3,11 @@
  * on stop: the failure is traced and reported after the others are stopped, so no
  * socket outlives the world (a later world on the same addresses would not bind).
  */
-import net from "node:net";
-import dgram from "node:dgram";
 import { describe, expect, it } from "vitest";
 import type { EdgeEvent } from "../../edge/events/types.ts";
 import type { ServiceFactory } from "../../harness/world/service.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
+import { canBind } from "../kit/sockets.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
 
 /** Stands in for the front end: starts fine, throws when stopped. */
@@ -18,20 +17,6 @@ const failsToStop: ServiceFactory = {
   start: async () => ({ name: "frontend", endpoints: [], stop: async () => { throw new Error("socket refused to close"); } }),
 };
 
-function canBind(e: { address: string; port: number; transport: string }): Promise<boolean> {
-  if (e.transport === "udp") {
-    const s = dgram.createSocket("udp4");
-    return new Promise((resolve) => {
-      s.once("error", () => resolve(false));
-      s.bind(e.port, e.address, () => s.close(() => resolve(true)));
-    });
-  }
-  const srv = net.createServer();
-  return new Promise((resolve) => {
-    srv.once("error", () => resolve(false));
-    srv.listen(e.port, e.address, () => srv.close(() => resolve(true)));
-  });
-}
 
 describe("World.stop", () => {
   it("stops every service even when one throws, traces the failure, then reports it", async () => {
