@@ -49,6 +49,10 @@ export const EdgePoolSchema = z.strictObject({
     .enum(["source", "none"])
     .default("source")
     .describe("the balancer keeps a client on one edge (source-address affinity); 'none' (HLB-6) round-robins every flow, which breaks TURN allocations"),
+  balancer: z
+    .enum(["userland", "kernel"])
+    .default("userland")
+    .describe("which balancer forwards the VIPs: 'userland' (sockets in the edgesim process) or 'kernel' (nftables NAT and conntrack in the world's own network namespace; falls back to userland, saying why, when none can be made): docs/load-balancer.md"),
   certificate: z
     .strictObject({ omitClientAuth: z.boolean().default(false) })
     .default({ omitClientAuth: false })

@@ -17,6 +17,9 @@ import type { AvPacketSink } from "../../edge/roles/av-edge/handoff.ts";
 import { NoNatStrategy, SnatStrategy, Vip, sinkBindingProbe, stunUdpProbe, tcpConnectProbe, type BackendTarget, type LbStrategy, type Probe } from "../../edge/lb/index.ts";
 import { worldFirewall } from "../net/world-firewall.ts";
 import { captureEnabled } from "../trace/capture.ts";
+import type { KernelBalancer } from "../../edge/lb/kernel/balancer.ts";
+import { kernelBalancerAvailable } from "../netns/netns.ts";
+import { startKernelHlb } from "./hlb-kernel.ts";
 import type { Endpoint, RunningService, ServiceFactory, WorldContext } from "./service.ts";
 import { PORTS } from "./ports.ts";
 import type { RunningWebconf } from "./webconf-edge-service.ts";
@@ -33,8 +36,13 @@ export interface HlbServiceOptions {
 }
 
 export interface RunningHlb extends RunningService {
-  /** "vip-av" (UDP 3478 and TCP 443 share one pool: affinity across both), and "<vip>:<port>" for the TCP VIPs. */
+  /** "vip-av" (UDP 3478 and TCP 443 share one pool: affinity across both), and "<vip>:<port>" for the TCP VIPs. Empty with the kernel balancer. */
   vips: Map<string, Vip>;
+  /** Which balancer forwards the VIPs; with "kernel", `kernel` is it (nftables in the world's namespace). */
+  balancer: "userland" | "kernel";
+  /** Why the userland balancer runs although the topology asked for the kernel one. */
+  fallback?: string;
+  kernel?: KernelBalancer;
 }
 
 type AvProvider = { sinkFor?: (edge: string) => AvPacketSink | undefined; sinks?: Map<string, AvPacketSink> };
@@ -46,7 +54,7 @@ function avSinksFrom(ctx: WorldContext): ((edge: string) => AvPacketSink | undef
   return undefined;
 }
 
-interface VipPlan {
+export interface VipPlan {
   host: string;
   role: string;
   strategy: LbStrategy;
@@ -64,7 +72,7 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
       const vips = new Map<string, Vip>();
       if (pool.loadBalancing === "dns") {
         ctx.events({ kind: "note", ts: Date.now(), host: "hlb", rules: ["DNS-5"], detail: "edge pool uses DNS load balancing: no hardware load balancer, DNS lists every edge" });
-        return { name: "hlb", vips, endpoints: [], stop: async () => undefined };
+        return { name: "hlb", vips, endpoints: [], balancer: "userland", stop: async () => undefined };
       }
       const plan = ctx.plan;
       const edges = pool.servers;
@@ -117,6 +125,13 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
         ctx.events({ kind: "note", ts: Date.now(), host: "vip-av", rules: ["HLB-2"], detail: "no A/V Edge is running: the A/V VIP (UDP 3478, TCP 443) is not opened" });
       }
 
+      let fallback: string | undefined;
+      if (pool.balancer === "kernel") {
+        const avail = await kernelBalancerAvailable();
+        if (avail.ok) return startKernelHlb(ctx, plans, { healthIntervalMs: opts.healthIntervalMs ?? 2000, fall: opts.fall ?? 3, answerFrom: pool.avAnswerFrom, affinity: pool.affinity });
+        fallback = `kernel balancer unavailable (${avail.why}): the userland balancer runs`;
+        ctx.events({ kind: "note", ts: Date.now(), host: "hlb", rules: [], detail: fallback });
+      }
       const endpoints: Endpoint[] = [];
       try {
         for (const p of plans) {
@@ -134,7 +149,7 @@ export function createHlbService(opts: HlbServiceOptions = {}): ServiceFactory {
         await Promise.all([...vips.values()].map((v) => v.stop()));
         throw e;
       }
-      return { name: "hlb", vips, endpoints, stop: async () => void (await Promise.all([...vips.values()].map((v) => v.stop()))) };
+      return { name: "hlb", vips, endpoints, balancer: "userland", ...(fallback ? { fallback } : {}), stop: async () => void (await Promise.all([...vips.values()].map((v) => v.stop()))) };
     },
   };
 }
