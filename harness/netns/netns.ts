@@ -5,7 +5,7 @@
  * namespace of pid 1 (the host's, or the container's own) and refuses otherwise.
  */
 import { execFile, spawn } from "node:child_process";
-import { readlinkSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 
 export interface NetnsStatus {
   /** True when this process runs in a network namespace other than pid 1's. */
@@ -15,26 +15,61 @@ export interface NetnsStatus {
   why: string;
 }
 
-/** Compares this process's network namespace with pid 1's (needs to read /proc/1/ns/net: root, or the same user namespace owner). */
-export function netnsStatus(): NetnsStatus {
-  let self: string;
+/** The interfaces of this process's network namespace (/proc/self/net/dev). */
+function interfaces(): string[] {
   try {
-    self = readlinkSync("/proc/self/ns/net");
-  } catch (e) {
-    return { private: false, self: "?", why: `cannot read /proc/self/ns/net: ${(e as Error).message}` };
-  }
-  let init: string;
-  try {
-    init = readlinkSync("/proc/1/ns/net");
+    return readFileSync("/proc/self/net/dev", "utf8").split("\n").slice(2).map((l) => l.split(":")[0]!.trim()).filter(Boolean);
   } catch {
-    // A user namespace cannot read pid 1's links: trust only the marker our own re-exec sets.
-    return process.env.EDGESIM_NETNS === self
-      ? { private: true, self, why: "edgesim re-executed itself in this namespace (EDGESIM_NETNS)" }
-      : { private: false, self, why: "cannot compare with pid 1's network namespace (/proc/1/ns/net unreadable) and EDGESIM_NETNS does not name this one" };
+    return [];
   }
-  return self === init
+}
+
+function nsOf(pid: number | "self"): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The network namespace of the nearest readable ancestor that is in another one, if any. */
+function ancestorOutside(self: string): string | undefined {
+  let pid = process.ppid;
+  for (let hops = 0; pid > 1 && hops < 64; hops++) {
+    const ns = nsOf(pid);
+    if (ns && ns !== self) return ns;
+    const stat = (() => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        return "";
+      }
+    })();
+    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1] ?? 0);
+  }
+  return undefined;
+}
+
+/**
+ * Whether this process runs in a network namespace the project may load rules in: one
+ * with nothing but loopback (what `unshare -n` and our re-exec make), which is not pid 1's
+ * (when pid 1 can be read), or which edgesim's re-exec or one of this process's own
+ * ancestors left (when it cannot: a sandbox may hide pid 1).
+ */
+export function netnsStatus(): NetnsStatus {
+  const self = nsOf("self");
+  if (!self) return { private: false, self: "?", why: "cannot read /proc/self/ns/net" };
+  const others = interfaces().filter((i) => i !== "lo");
+  if (others.length) return { private: false, self, why: `this network namespace ${self} has interfaces besides loopback (${others.join(", ")}): it is the host's, and the kernel balancer never loads rules there` };
+  const init = nsOf(1);
+  if (init) return init === self
     ? { private: false, self, why: `this process shares pid 1's network namespace ${init} (the host's): the kernel balancer never loads rules there` }
     : { private: true, self, why: `private network namespace ${self}` };
+  if (process.env.EDGESIM_NETNS === self) return { private: true, self, why: `network namespace ${self} made by edgesim's re-exec` };
+  const outside = ancestorOutside(self);
+  return outside
+    ? { private: true, self, why: `private network namespace ${self} (an ancestor process runs in ${outside})` }
+    : { private: false, self, why: `cannot tell network namespace ${self} from the host's (pid 1 unreadable, no ancestor outside it)` };
 }
 
 /** Throws unless this process is in a private network namespace. */

@@ -4,6 +4,7 @@
  * Add a line here when a new test file starts a world; keep bases 4 apart.
  */
 export const ZONE_BASE = {
+  lbKernel: 76,
   dashboard: 80,
   scenarios: 84,
   scenarioFiles: 88,
