@@ -19,6 +19,7 @@ import { registerAddresses } from "./commands/addresses.ts";
 import { registerRules, UnknownRuleError } from "./commands/rules.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerDiff } from "./commands/diff.ts";
+import { registerExec } from "./commands/exec.ts";
 
 export function buildProgram(): Command {
   const program = new Command("edgesim")
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRules(program);
   registerImport(program);
   registerDiff(program);
+  registerExec(program);
   return program;
 }
 

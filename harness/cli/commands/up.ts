@@ -12,6 +12,8 @@ import { EventBus } from "../../events/bus.ts";
 import { PcapWriter } from "../../trace/pcap.ts";
 import { PCAP_HELP, startTraceFile, TRACE_HELP } from "../output-files.ts";
 import { Dashboard } from "../../dashboard/server.ts";
+import { buildAddressPlan } from "../../world/address-plan.ts";
+import { announceInNamespace, balancerInfo, planNamespace } from "../../netns/up-namespace.ts";
 
 /** The dashboard's port on its own address in the internal zone. */
 export const DASHBOARD_PORT = 8080;
@@ -24,6 +26,7 @@ interface UpOptions {
   services?: string;
   dashboard: boolean;
   pcap?: string;
+  balancer?: string;
 }
 
 export function registerUp(program: Command): void {
@@ -37,9 +40,14 @@ export function registerUp(program: Command): void {
     .option("--services <names>", "start only these services (comma-separated)")
     .option("--pcap <file>", PCAP_HELP)
     .option("--no-dashboard", "do not serve the dashboard page")
+    .option("--balancer <kind>", "userland, or kernel: nftables NAT in the world's own network namespace (default: the topology's edgePool.balancer)")
     .action(async (opts: UpOptions) => {
       const topology = loadTopology(opts.topology);
       startTraceFile(opts.trace);
+      // Kernel balancer: re-run this command inside a new network namespace (docs/load-balancer.md).
+      const dashboardAt = opts.dashboard ? { address: buildAddressPlan(topology).byHost("dashboard").address, port: DASHBOARD_PORT } : undefined;
+      const ns = await planNamespace(topology, { ...(opts.balancer ? { balancer: opts.balancer } : {}), stateDir: opts.stateDir, ...(dashboardAt ? { dashboard: dashboardAt } : {}) });
+      if (ns.ran) return void (process.exitCode = ns.exitCode);
       const bus = new EventBus();
       const pcap = opts.pcap ? PcapWriter.attach(bus, opts.pcap) : undefined;
       const world = await World.start({
@@ -61,7 +69,10 @@ export function registerUp(program: Command): void {
           throw new Error(`the dashboard could not start on ${world.plan.byHost("dashboard").address}:${DASHBOARD_PORT} (${(err as Error).message}); the world was stopped (--no-dashboard runs without it)`, { cause: err });
         }
       }
-      const info = { ...world.readyInfo, ...(dashboard ? { dashboard: dashboard.url } : {}) };
+      const unannounce = await announceInNamespace(world, { stateDir: opts.stateDir, ...(dashboard && dashboardAt ? { dashboard: dashboardAt } : {}) });
+      const lb = balancerInfo(world);
+      const fallback = ns.fallback ?? lb.balancerFallback;
+      const info = { ...world.readyInfo, ...lb, ...(fallback ? { balancerFallback: fallback } : {}), ...(dashboard ? { dashboard: dashboard.url } : {}) };
       if (opts.json) process.stdout.write(JSON.stringify(info) + "\n");
       else {
         process.stdout.write(`edgesim: world '${topology.name}' is up in ${info.elapsedMs} ms\n\n`);
@@ -71,6 +82,7 @@ export function registerUp(program: Command): void {
         process.stdout.write(`  try: dig @${info.dns.external.replace(/:(\d+)$/, " -p $1")} SRV _sipfederationtls._tcp.fabrikam.test\n`);
         process.stdout.write(`Sandbox CA: ${info.ca}\n`);
         if (dashboard) process.stdout.write(`Dashboard: ${dashboard.url}\n`);
+        process.stdout.write(`Balancer: ${info.balancer}${info.balancer === "kernel" ? " (nftables NAT in this world's network namespace: edgesim exec -- nft list ruleset)" : ""}${fallback ? ` (${fallback})` : ""}\n`);
         if (!info.privilegedPorts) process.stdout.write(`Not root: ports below 1024 use the +10000 fallback (443 -> 10443, 80 -> 10080, 53 -> 10053).\n`);
         process.stdout.write(`\nPress Ctrl-C to stop.\n`);
       }
@@ -83,6 +95,7 @@ export function registerUp(program: Command): void {
         process.on("SIGINT", onSignal);
         process.on("SIGTERM", onSignal);
       });
+      await unannounce();
       await dashboard?.stop();
       await world.stop();
       pcap?.close();
