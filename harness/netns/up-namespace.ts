@@ -35,15 +35,26 @@ export type NamespacePlan =
  * Decides where the world runs. `dashboard` is the dashboard's address on the host (the
  * forwarder listens there while the child runs), or undefined without a dashboard.
  */
-export async function planNamespace(topology: Topology, o: { balancer?: string; stateDir: string; dashboard?: { address: string; port: number } }): Promise<NamespacePlan> {
+export async function planNamespace(topology: Topology, o: NamespaceOptions): Promise<NamespacePlan> {
   const balancer = parseBalancer(o.balancer) ?? topology.organisation.edgePool.balancer;
-  topology.organisation.edgePool.balancer = balancer;
+  const plan = await enterNamespaceFor(balancer, o);
+  topology.organisation.edgePool.balancer = plan.ran ? balancer : plan.balancer;
+  return plan;
+}
+
+export interface NamespaceOptions {
+  balancer?: string;
+  stateDir: string;
+  dashboard?: { address: string; port: number };
+}
+
+/** The same decision without a topology (`edgesim run`: each scenario has its own). */
+export async function enterNamespaceFor(balancer: BalancerKind, o: NamespaceOptions): Promise<NamespacePlan> {
   if (balancer !== "kernel" || insideWorldNamespace()) return { ran: false, balancer };
   const can = canMakeNamespace();
   if (!can.ok) {
     const fallback = `no network namespace can be made here (${can.why}): the userland balancer runs`;
     process.stderr.write(`edgesim: ${fallback}\n`);
-    topology.organisation.edgePool.balancer = "userland";
     return { ran: false, balancer: "userland", fallback };
   }
   const sockPath = dashboardSocketPath(o.stateDir);

@@ -27,6 +27,8 @@ export interface RunOptions {
   tracePath?: string;
   /** The bus the world emits on (`edgesim run --pcap` attaches its pcap writer to it); default a new one per world. */
   bus?: EventBus;
+  /** Which balancer forwards the VIPs (`edgesim run --balancer`); default: the scenario topology's. */
+  balancer?: "userland" | "kernel";
 }
 
 export function scenarioTopology(s: ScenarioFile, addressing?: Addressing): Topology {
@@ -48,6 +50,7 @@ export async function runScenario(file: string, opts: RunOptions = {}): Promise<
   const started = Date.now();
   const s = readScenarioFile(file);
   const topology = scenarioTopology(s, opts.addressing);
+  if (opts.balancer) topology.organisation.edgePool.balancer = opts.balancer;
   const world = await World.start({ topology, ...(opts.stateDir ? { stateDir: opts.stateDir } : {}), ...(opts.privileged !== undefined ? { privileged: opts.privileged } : {}), ...(opts.tracePath ? { tracePath: opts.tracePath } : {}), ...(opts.bus ? { bus: opts.bus } : {}) });
   const recording = world.bus.record();
   const ctx: ScenarioContext = { world, events: recording.events, dir: s.dir };

@@ -12,6 +12,7 @@ import { formatTable } from "../table.ts";
 import { EventBus } from "../../events/bus.ts";
 import { PcapWriter } from "../../trace/pcap.ts";
 import { PCAP_HELP, startTraceFile, TRACE_HELP } from "../output-files.ts";
+import { enterNamespaceFor, parseBalancer } from "../../netns/up-namespace.ts";
 
 export function formatOutcome(o: ScenarioOutcome): string {
   const rows = o.steps.map((s) => [s.ok ? "pass" : "FAIL", `${s.line}`, s.step, s.detail.split("\n")[0] ?? ""]);
@@ -29,12 +30,18 @@ export function registerRun(program: Command): void {
     .option("--trace <file>", TRACE_HELP)
     .option("--pcap <file>", PCAP_HELP)
     .option("--steps", "list the sentences a scenario can use")
-    .action(async (files: string[], opts: { json?: boolean; stateDir: string; trace?: string; pcap?: string; steps?: boolean }) => {
+    .option("--balancer <kind>", "userland, or kernel: nftables NAT, every scenario in one new network namespace (default: each topology's edgePool.balancer)")
+    .action(async (files: string[], opts: { json?: boolean; stateDir: string; trace?: string; pcap?: string; steps?: boolean; balancer?: string }) => {
       if (opts.steps || files.length === 0) {
         process.stdout.write("Actions:\n" + ACTIONS.map((a) => `  - ${a.example}`).join("\n") + "\nExpectations (about the action before):\n" + EXPECTATION_KINDS.map((e) => `  - ${e.example}`).join("\n") + "\n");
         if (files.length === 0 && !opts.steps) process.exitCode = 2;
         return;
       }
+      // Kernel balancer: re-run this command inside a new network namespace (docs/load-balancer.md).
+      const asked = parseBalancer(opts.balancer);
+      const ns = asked ? await enterNamespaceFor(asked, { stateDir: opts.stateDir }) : undefined;
+      if (ns?.ran) return void (process.exitCode = ns.exitCode);
+      const balancer = ns && !ns.ran ? ns.balancer : undefined;
       let allOk = true;
       startTraceFile(opts.trace);
       // One bus for every scenario, so one pcap file holds them all, in order.
@@ -42,7 +49,7 @@ export function registerRun(program: Command): void {
       const pcap = bus && opts.pcap ? PcapWriter.attach(bus, opts.pcap) : undefined;
       try {
         for (const file of files) {
-          const outcome = await runScenario(file, { stateDir: opts.stateDir, ...(opts.trace ? { tracePath: opts.trace } : {}), ...(bus ? { bus } : {}) });
+          const outcome = await runScenario(file, { stateDir: opts.stateDir, ...(opts.trace ? { tracePath: opts.trace } : {}), ...(bus ? { bus } : {}), ...(balancer ? { balancer } : {}) });
           allOk &&= outcome.ok;
           process.stdout.write(opts.json ? JSON.stringify(outcome) + "\n" : formatOutcome(outcome) + "\n\n");
         }
