@@ -14,6 +14,8 @@ import { PCAP_HELP, startTraceFile, TRACE_HELP } from "../output-files.ts";
 import { Dashboard } from "../../dashboard/server.ts";
 import { buildAddressPlan } from "../../world/address-plan.ts";
 import { announceInNamespace, balancerInfo, planNamespace } from "../../netns/up-namespace.ts";
+import { insideWorldNamespace } from "../../netns/reexec.ts";
+import { LoopbackCapture } from "../../netns/capture.ts";
 
 /** The dashboard's port on its own address in the internal zone. */
 export const DASHBOARD_PORT = 8080;
@@ -49,7 +51,9 @@ export function registerUp(program: Command): void {
       const ns = await planNamespace(topology, { ...(opts.balancer ? { balancer: opts.balancer } : {}), stateDir: opts.stateDir, ...(dashboardAt ? { dashboard: dashboardAt } : {}) });
       if (ns.ran) return void (process.exitCode = ns.exitCode);
       const bus = new EventBus();
-      const pcap = opts.pcap ? PcapWriter.attach(bus, opts.pcap) : undefined;
+      // In the world's own namespace, --pcap is a real capture on its loopback (harness/netns/capture.ts).
+      const lo = opts.pcap && insideWorldNamespace() ? await LoopbackCapture.start(opts.pcap) : undefined;
+      const pcap = opts.pcap && !lo ? PcapWriter.attach(bus, opts.pcap) : undefined;
       const world = await World.start({
         topology,
         bus,
@@ -99,6 +103,7 @@ export function registerUp(program: Command): void {
       await dashboard?.stop();
       await world.stop();
       pcap?.close();
+      await lo?.stop();
       if (opts.json) process.stdout.write(JSON.stringify({ stopped: true }) + "\n");
       else process.stdout.write("edgesim: stopped, every socket closed\n");
     });
