@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,6 +26,7 @@ writeFileSync(topologyFile, stringify(topologyAt(B)));
 const VIP_AV = `127.${B + 2}.0.12`;
 const CLIENT = `127.${B + 3}.1.1`;
 const can = canMakeNamespace();
+const PCAP = join(dir, "kernel.pcap");
 
 /** `edgesim exec --state-dir DIR -- CMD...` */
 const inWorld = (...cmd: string[]) => run(process.execPath, [BIN, "exec", "--state-dir", dir, "--", ...cmd], { timeout: 30_000 });
@@ -39,7 +40,7 @@ let before: string;
 describe.skipIf(!can.ok)(`edgesim up --balancer kernel${can.ok ? "" : ` (skipped: ${can.why})`}`, () => {
   beforeAll(async () => {
     before = await hostRuleset();
-    child = spawn(process.execPath, [BIN, "up", "--json", "--balancer", "kernel", "-t", topologyFile, "--state-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, [BIN, "up", "--json", "--balancer", "kernel", "-t", topologyFile, "--state-dir", dir, "--pcap", PCAP], { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     const line = await new Promise<string>((resolve, reject) => {
@@ -87,6 +88,19 @@ describe.skipIf(!can.ok)(`edgesim up --balancer kernel${can.ok ? "" : ` (skipped
     expect(JSON.stringify(await res.json())).toContain("vip-av");
   });
 
+  it("`edgesim shell` opens a shell in the world's namespace, not this one", async () => {
+    const inside = await new Promise<string>((resolve, reject) => {
+      const sh = spawn(process.execPath, [BIN, "shell", "--state-dir", dir], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, SHELL: "/bin/sh" } });
+      let out = "";
+      sh.stdout.on("data", (d) => (out += d));
+      sh.once("error", reject);
+      sh.once("exit", () => resolve(out.trim()));
+      sh.stdin.end("readlink /proc/self/ns/net\n");
+    });
+    expect(inside).toMatch(/^net:\[\d+\]$/);
+    expect(inside).not.toBe(readlinkSync("/proc/self/ns/net"));
+  }, 30_000);
+
   it("on SIGINT the world stops, the run file goes, exec finds nothing, and the host's ruleset is unchanged", async () => {
     const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGINT");
@@ -97,4 +111,15 @@ describe.skipIf(!can.ok)(`edgesim up --balancer kernel${can.ok ? "" : ` (skipped
     expect(after).toBe(2);
     expect(await hostRuleset()).toBe(before);
   }, 30_000);
+
+  peerIt(PEERS.tshark)("--pcap captures the namespace's loopback: the Binding to the VIP crossed the kernel DNATed to an edge, the client's address kept (HLB-2)", async () => {
+    const { stdout: rows } = await run("tshark", ["-r", PCAP, "-Y", `stun && ip.src == ${CLIENT}`, "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "udp.dstport"], { timeout: 30_000 });
+    const legs = rows.trim().split("\n").filter(Boolean).map((l) => l.split("\t"));
+    expect(legs.length).toBeGreaterThan(0);
+    for (const [src, dst, port] of legs) {
+      expect(src).toBe(CLIENT);
+      expect(dst).toMatch(new RegExp(`^127\\.${B + 2}\\.[12]\\.\\d+$`)); // an edge's own A/V address, not the VIP
+      expect(port).toBe("3478");
+    }
+  }, 60_000);
 });
