@@ -58,7 +58,9 @@ export interface ReexecOptions {
 export function reexecInNamespace(o: ReexecOptions = {}): Promise<number> {
   const script = `ip link set lo up || exit 70; ${NETNS_ENV}=$(readlink /proc/self/ns/net); export ${NETNS_ENV}; exec "$@"`;
   const argv = [...unshareFlags(), "--", "sh", "-c", script, "edgesim-netns", process.execPath, ...process.execArgv, ...process.argv.slice(1)];
-  const child = spawn("unshare", argv, { stdio: "inherit", env: { ...process.env, ...o.env } });
+  // Its own process group: a Ctrl-C in the terminal reaches the parent only, which forwards it
+  // once (the world would take a second SIGINT during its shutdown as "die now").
+  const child = spawn("unshare", argv, { stdio: "inherit", detached: true, env: { ...process.env, ...o.env } });
   const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
   const onInt = forward("SIGINT");
   const onTerm = forward("SIGTERM");

@@ -104,7 +104,12 @@ export async function announceInNamespace(world: World, o: { stateDir: string; d
     topology: world.topology.name, balancer: balancerInfo(world).balancer === "kernel" ? "kernel" : "userland",
     ...(fwd && sock ? { dashboardSocket: sock } : {}), startedAt: new Date().toISOString(),
   });
+  // The parent on the host forwards signals; if it dies (SIGKILL), stop rather than run orphaned.
+  const parent = process.ppid;
+  const watch = setInterval(() => { if (process.ppid !== parent) process.kill(process.pid, "SIGTERM"); }, 1000);
+  watch.unref();
   return async () => {
+    clearInterval(watch);
     removeRunFile(o.stateDir, process.pid);
     await fwd?.close();
   };
