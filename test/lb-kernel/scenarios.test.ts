@@ -20,7 +20,8 @@ const DIFFER: Record<string, { steps: RegExp; why: string }> = {
   "lb-av-no-affinity.yaml": { steps: /^expect (refused 438 by HLB-6|detail "edge1 and edge2")$/, why: "per-flow, not per-datagram, round robin: one socket's Allocate stays on one edge" },
   "lb-av-answer-from-physical.yaml": { steps: /^expect (rule HLB-6|detail "a connected client drops those answers")$/, why: "same verdict (no answer), but no lb.forward event carries HLB-6" },
   "av-call-snat-misconfigured.yaml": { steps: /^expect detail "the balancer dropped them"$/, why: "bob's checks to the VIP-named candidate still fail (no socket or rule for that VIP port), but no lb.forward event records the drop" },
-  "lb-failover.yaml": { steps: /./, why: "the source hash puts alice on edge2 first; the scenario stops edge1" },
+  "dns-lb-ocs2007-hlb.yaml": { steps: /^expect delivered via edge1$/, why: "the source hash puts nancy's edge on edge2 first; the userland pool's first pick is edge1" },
+  "lb-failover.yaml": { steps: /^(expect delivered via edge1|expect relay on edge1's physical A\/V IP|expect detail "is lost"|alice refreshes her TURN relay on edge1)$/, why: "the source hash puts alice on edge2 first; the scenario stops edge1" },
 };
 const files = readdirSync(projectPath("harness/scenarios")).filter((f) => /^(lb-|av-call|federation-|dns-lb)/.test(f) && f.endsWith(".yaml"));
 

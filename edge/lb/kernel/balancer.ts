@@ -71,6 +71,16 @@ export class KernelBalancer {
     return r.pool;
   }
 
+  /** The pool behind a userland VIP key ("vip-av", "vip-access:5061"), if this balancer has it. */
+  poolForVip(vipKey: string): BackendPool | undefined {
+    return this.running.get(vipKey.replace(/:/g, "_").replace(/[^A-Za-z0-9_]/g, "_"))?.pool;
+  }
+
+  /** Resolves when every map update caused so far is loaded. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.queue));
+  }
+
   /** Which backend address each slot of a pool's map points at now. */
   slots(map: string): string[] {
     const r = this.running.get(map)!;

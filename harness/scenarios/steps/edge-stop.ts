@@ -20,14 +20,15 @@ const FAILOVER_WAIT_MS = 30_000;
 
 async function outOfRotation(ctx: ScenarioContext, vipKey: string, edge: string): Promise<{ waitedMs: number; events: EdgeEvent[] } | "no balancer"> {
   const hlb = ctx.world.context.running.get("hlb") as RunningHlb | undefined;
-  const vip = hlb?.vips.get(vipKey);
-  if (!vip) return "no balancer";
+  const pool = hlb?.vips.get(vipKey)?.pool ?? hlb?.kernel?.poolForVip(vipKey); // userland VIP, or the kernel balancer's map
+  if (!pool) return "no balancer";
   const first = ctx.events.length;
   const started = Date.now();
-  while (vip.pool.isUp(edge)) {
+  while (pool.isUp(edge)) {
     if (Date.now() - started > FAILOVER_WAIT_MS) throw new RangeError(`the balancer still had ${edge} in rotation on ${vipKey} ${FAILOVER_WAIT_MS / 1000} s after it stopped`);
     await new Promise((r) => setTimeout(r, 200));
   }
+  await hlb?.kernel?.settled(); // the dead edge has left the nftables map
   return { waitedMs: Date.now() - started, events: ctx.events.slice(first).filter((e) => e.kind === "lb.failover" || e.kind === "lb.health") };
 }
 
