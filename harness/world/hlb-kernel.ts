@@ -9,7 +9,7 @@
  */
 import { stunUdpProbe, type Affinity, type AnswerFrom } from "../../edge/lb/index.ts";
 import { KernelBalancer, type KernelPoolSpec } from "../../edge/lb/kernel/balancer.ts";
-import { nftApply } from "../netns/netns.ts";
+import { conntrackForget, nftApply } from "../netns/netns.ts";
 import type { RunningHlb, VipPlan } from "./hlb-service.ts";
 import type { Endpoint, WorldContext } from "./service.ts";
 
@@ -42,7 +42,7 @@ export async function startKernelHlb(ctx: WorldContext, plans: VipPlan[], o: Ker
   // The plans' userland strategies are not used here (SNAT's has a sweep timer): close them.
   await Promise.all(plans.map((p) => p.strategy.close()));
   const pools = kernelPools(ctx, plans, o);
-  const kernel = await KernelBalancer.start({ pools, apply: nftApply, events: ctx.events, healthIntervalMs: o.healthIntervalMs, fall: o.fall });
+  const kernel = await KernelBalancer.start({ pools, apply: nftApply, forgetFlows: (f) => conntrackForget(f).catch((e: Error) => ctx.events({ kind: "note", ts: Date.now(), host: "hlb", rules: [], detail: `kernel balancer: ${e.message}` })), events: ctx.events, healthIntervalMs: o.healthIntervalMs, fall: o.fall });
   const endpoints: Endpoint[] = plans.flatMap((p) => {
     const a = ctx.plan.byHost(p.host);
     return p.ports.map(({ port, transport }) => ({ host: p.host, role: p.role, fqdn: a.fqdn ?? p.host, address: a.address, port, transport, vip: true }));

@@ -26,6 +26,12 @@ export interface KernelBalancerOptions {
   table?: string;
   pools: KernelPoolSpec[];
   apply: NftApply;
+  /**
+   * Drops the connection-tracking entries of flows this VIP port DNATed to a server that
+   * went down, so their next packet is balanced again (a hardware balancer's "reselect on
+   * service down"; LVS's expire_nodest_conn). Without it they keep going to the dead server.
+   */
+  forgetFlows?: (flow: { transport: "udp" | "tcp"; vipAddress: string; port: number; backend: string }) => Promise<void>;
   events: EventSink;
   healthIntervalMs?: number;
   /** Failed probes before a server leaves the map; default 2. */
@@ -94,7 +100,7 @@ export class KernelBalancer {
       pool: new BackendPool({
         vip: spec.vip, servers: spec.backends.map((b) => b.server), affinity: spec.affinity, events: this.o.events,
         ...(this.o.fall !== undefined ? { fall: this.o.fall } : {}),
-        onChange: () => this.refresh(r),
+        onChange: (server, state) => this.refresh(r, state === "down" ? server : undefined),
       }),
     };
     if (spec.probe) {
@@ -105,12 +111,15 @@ export class KernelBalancer {
   }
 
   /** A server changed state: rewrite the pool's map (the dead edge leaves it) in one nft transaction. */
-  private refresh(r: Running): void {
+  private refresh(r: Running, down?: string): void {
     const healthy = r.pool.healthy();
+    const dead = r.spec.backends.find((b) => b.server === down);
     r.queue = r.queue.then(async () => {
       if (this.stopped) return;
       try {
         await this.o.apply(mapUpdate(this.model, r.spec, healthy));
+        if (dead && this.o.forgetFlows)
+          for (const p of r.spec.ports) await this.o.forgetFlows({ transport: p.transport, vipAddress: r.spec.vipAddress, port: p.port, backend: dead.address });
         const slots = slotAssignment(r.spec, healthy);
         this.o.events({ kind: "note", ts: Date.now(), host: r.spec.vip, rules: ["DNS-5"], detail: `kernel balancer: map ${mapName(r.spec)} now ${slots.length ? slots.map((b, i) => `${i}->${b.server}`).join(", ") : "empty: no healthy server, the VIP refuses"}` });
       } catch (e) {
