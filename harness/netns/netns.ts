@@ -91,10 +91,10 @@ export function nftApply(script: string): Promise<void> {
   });
 }
 
-/** Deletes the conntrack entries of flows DNATed from VIP:port to `backend` (exit 1 = none: fine). */
-export function conntrackForget(flow: { transport: "udp" | "tcp"; vipAddress: string; port: number; backend: string }): Promise<void> {
+/** Deletes the conntrack entries of flows to VIP:port (DNATed to `backend` only, when given; exit 1 = none: fine). */
+export function conntrackForget(flow: { transport: "udp" | "tcp"; vipAddress: string; port: number; backend?: string }): Promise<void> {
   assertPrivateNetns("run conntrack");
-  const args = ["-D", "-p", flow.transport, "--orig-dst", flow.vipAddress, "--orig-port-dst", String(flow.port), "--reply-src", flow.backend];
+  const args = ["-D", "-p", flow.transport, "--orig-dst", flow.vipAddress, "--orig-port-dst", String(flow.port), ...(flow.backend ? ["--reply-src", flow.backend] : [])];
   return new Promise((resolve, reject) => {
     execFile("conntrack", args, { timeout: 10_000 }, (e, _out, stderr) => {
       if (!e || (e as { code?: unknown }).code === 1) return resolve();

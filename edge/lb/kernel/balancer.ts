@@ -31,7 +31,7 @@ export interface KernelBalancerOptions {
    * went down, so their next packet is balanced again (a hardware balancer's "reselect on
    * service down"; LVS's expire_nodest_conn). Without it they keep going to the dead server.
    */
-  forgetFlows?: (flow: { transport: "udp" | "tcp"; vipAddress: string; port: number; backend: string }) => Promise<void>;
+  forgetFlows?: (flow: { transport: "udp" | "tcp"; vipAddress: string; port: number; backend?: string }) => Promise<void>;
   events: EventSink;
   healthIntervalMs?: number;
   /** Failed probes before a server leaves the map; default 2. */
@@ -55,6 +55,7 @@ export class KernelBalancer {
   static async start(o: KernelBalancerOptions): Promise<KernelBalancer> {
     const b = new KernelBalancer(o);
     const model = b.model;
+    await b.forgetAll(); // a previous world's NATed entries on these VIP ports must not steer this one's packets
     await o.apply(renderRuleset(model));
     o.events({ kind: "note", ts: Date.now(), host: "hlb", rules: ["HLB-1", "HLB-2"], detail: `kernel balancer: nftables table ip ${model.table ?? "edgesim"} loaded with ${o.pools.length} VIP pools (DNAT by ${o.pools[0]?.affinity === "none" ? "round robin" : "source-address hash"})` });
     for (const spec of o.pools) b.track(spec);
@@ -134,7 +135,13 @@ export class KernelBalancer {
     await Promise.all([...this.running.values()].map((r) => r.queue));
   }
 
-  /** Stops the probes and removes the table: the namespace is left as it was found. */
+  /** Drops every conntrack entry of flows to the VIP ports (any backend). */
+  private async forgetAll(): Promise<void> {
+    if (!this.o.forgetFlows) return;
+    for (const p of this.o.pools) for (const port of p.ports) await this.o.forgetFlows({ transport: port.transport, vipAddress: p.vipAddress, port: port.port });
+  }
+
+  /** Stops the probes and removes the table and its flows: the namespace is left as it was found. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.running.values()].map(async (r) => {
@@ -142,5 +149,6 @@ export class KernelBalancer {
       await r.queue;
     }));
     await this.o.apply(deleteRuleset(this.model));
+    await this.forgetAll();
   }
 }
