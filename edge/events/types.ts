@@ -62,9 +62,22 @@ export interface PolicyVerdictEvent extends EventBase {
   summary: string;
   steps: { rule: string; text: string }[];
 }
+/** An address and port as seen on one leg. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
 export interface StunEvent extends EventBase {
   kind: "stun.request" | "stun.response" | "stun.error" | "turn.allocation" | "turn.relay";
   detail: string;
+  /** turn.allocation / turn.relay: the relayed transport address of the allocation concerned. */
+  relayed?: Endpoint;
+  /**
+   * turn.allocation, HLB-3: the client now reaches its allocation at this address of the
+   * edge (its own A/V address), where it used to reach it at `reachedBefore` (the VIP).
+   */
+  reachedAt?: Endpoint;
+  reachedBefore?: Endpoint;
 }
 export interface XmppEvent extends EventBase {
   kind: "xmpp.stream" | "xmpp.stanza" | "xmpp.refused" | "xmpp.error";

@@ -98,8 +98,8 @@ describe("the call", () => {
     expect(events.slice(0, allocated).filter(crossesVip).length).toBeGreaterThanOrEqual(4); // Binding and Allocate (twice: 401, then signed), both legs
     expect(events.slice(allocated).filter(crossesVip)).toEqual([]);
     const relay = cand("caller", "relay")!;
-    const moved = events.find((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.detail.startsWith(`${relay.address}:${relay.port}: the client now reaches its allocation at ${relay.address}:`));
-    expect(moved?.tuple).toMatchObject({ srcAddress: alice, dstAddress: relay.address });
+    const moved = events.find((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.reachedAt !== undefined && e.relayed?.port === relay.port);
+    expect(moved).toMatchObject({ relayed: { address: relay.address, port: relay.port }, reachedAt: { address: relay.address }, tuple: { srcAddress: alice, dstAddress: relay.address } });
   });
 
   it("HLB-3: the edge that owns alice's relay counted the relayed media both ways", () => {

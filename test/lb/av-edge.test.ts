@@ -114,7 +114,8 @@ describe("TURN through the A/V VIP", () => {
     expect(decodeChannelData(arrived!.data, "udp").data.toString()).toBe("to alice");
     rec.stop();
     expect(rec.events.filter((e) => e.kind === "lb.forward" && e.tuple && [e.tuple.srcAddress, e.tuple.dstAddress].includes(`127.${Z + 3}.52.1`))).toEqual([]);
-    expect(rec.events.some((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.detail.includes(`the client now reaches its allocation at ${relayed.address}:3478, not ${VIP}:`))).toBe(true);
+    const moved = rec.events.find((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.reachedAt !== undefined);
+    expect(moved).toMatchObject({ relayed: { address: relayed.address, port: relayed.port }, reachedAt: { address: relayed.address, port: 3478 }, reachedBefore: { address: VIP } });
     expect(holder.allocations().some((a) => a.relayed.port === relayed.port)).toBe(true);
     expect((await turn.refresh(0))?.cls).toBe(StunClass.SuccessResponse);
   });

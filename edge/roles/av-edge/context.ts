@@ -2,6 +2,7 @@
  * What the request handlers share: settings, the allocation table, the credential
  * check, the trace, the counters. One per edge server.
  */
+import type { StunEvent } from "../../events/types.ts";
 import type { AllocationEvents } from "./allocation.ts";
 import type { AllocationTable } from "./allocation-table.ts";
 import type { AuthResult, LongTermAuth } from "./auth.ts";
@@ -12,6 +13,8 @@ import type { ResolvedOptions } from "./options.ts";
 import { errorResponse, type RequestContext } from "./respond.ts";
 
 export type TraceKind = "stun.request" | "stun.response" | "stun.error" | "turn.allocation" | "turn.relay";
+/** The typed fields of a trace beyond its sentence: rule IDs and, for TURN, the addresses concerned (StunEvent). */
+export type TraceExtra = Pick<StunEvent, "relayed" | "reachedAt" | "reachedBefore"> & { rules?: string[] };
 
 export interface AvEdgeStats {
   bindings: number;
@@ -32,7 +35,7 @@ export interface TurnContext {
   allocationEvents: AllocationEvents;
   /** The SOFTWARE attribute, encoded once (fast-binding.ts). */
   softwareTlv: Buffer;
-  trace(kind: TraceKind, path: ClientPath, detail: string, rules?: string[]): void;
+  trace(kind: TraceKind, path: ClientPath, detail: string, extra?: TraceExtra): void;
 }
 
 /** Sends an error response, counts and traces it; 401/438 carry REALM and a fresh NONCE. */
@@ -52,7 +55,12 @@ export function allocationFor(ctx: TurnContext, path: ClientPath): Allocation | 
   const a = ctx.table.get(pathKey(path));
   const before = a?.follow(path);
   if (a && before)
-    ctx.trace("turn.allocation", path, `${a.relayed.address}:${a.relayed.port}: the client now reaches its allocation at ${path.local.address}:${path.local.port}, not ${before.address}:${before.port}; data towards it leaves from there`, ["HLB-3"]);
+    ctx.trace("turn.allocation", path, `${a.relayed.address}:${a.relayed.port}: the client now reaches its allocation at ${path.local.address}:${path.local.port}, not ${before.address}:${before.port}; data towards it leaves from there`, {
+      rules: ["HLB-3"],
+      relayed: { address: a.relayed.address, port: a.relayed.port },
+      reachedAt: { address: path.local.address, port: path.local.port },
+      reachedBefore: { address: before.address, port: before.port },
+    });
   return a;
 }
 

@@ -10,7 +10,7 @@ import type { EventSink } from "../../events/types.ts";
 import { Allocation } from "./allocation.ts";
 import { AllocationTable } from "./allocation-table.ts";
 import { LongTermAuth } from "./auth.ts";
-import type { AvEdgeStats, TraceKind, TurnContext } from "./context.ts";
+import type { AvEdgeStats, TraceExtra, TraceKind, TurnContext } from "./context.ts";
 import { dispatchPacket } from "./dispatch.ts";
 import { pathKey, type AvPacketSink, type ClientPath, type UdpFlow } from "./handoff.ts";
 import { NonceIssuer } from "./nonce.ts";
@@ -40,7 +40,7 @@ export class AvEdgeServer implements AvPacketSink {
       auth: new LongTermAuth({ realm: o.realm, nonces, staticUsers: o.staticUsers, poolSecret: o.poolSecret }),
       stats: this.stats,
       softwareTlv: softwareTlv(o.software),
-      trace: (kind, path, detail, rules) => this.trace(kind, path, detail, rules),
+      trace: (kind, path, detail, extra) => this.trace(kind, path, detail, extra),
       allocationEvents: {
         stats: this.stats,
         relayGate: new UdpGate({ gate: o.gate, events: options.events, host: o.host, purpose: "A/V Edge relay (RTP 50000-59999)" }),
@@ -51,8 +51,8 @@ export class AvEdgeServer implements AvPacketSink {
         },
         firstRelay: (a, peer, dir, edgeToEdge) =>
           edgeToEdge
-            ? this.trace("turn.relay", a.path, `relaying to ${peer.address}:${peer.port} via ${a.relayed.address}:${a.relayed.port}, edge to edge through the peer edge's UDP ${o.edgePeerPort(peer.address)}`, ["HLB-3", "PORT-1"])
-            : this.trace("turn.relay", a.path, `${dir === "to-peer" ? "relaying to" : "relaying from"} ${peer.address}:${peer.port} via ${a.relayed.address}:${a.relayed.port}`, ["HLB-3"]),
+            ? this.trace("turn.relay", a.path, `relaying to ${peer.address}:${peer.port} via ${a.relayed.address}:${a.relayed.port}, edge to edge through the peer edge's UDP ${o.edgePeerPort(peer.address)}`, { rules: ["HLB-3", "PORT-1"], relayed: a.relayed })
+            : this.trace("turn.relay", a.path, `${dir === "to-peer" ? "relaying to" : "relaying from"} ${peer.address}:${peer.port} via ${a.relayed.address}:${a.relayed.port}`, { rules: ["HLB-3"], relayed: a.relayed }),
         expired: (a) => this.expire(a),
       },
     };
@@ -100,13 +100,17 @@ export class AvEdgeServer implements AvPacketSink {
     if (this.table.delete(a)) this.trace("turn.allocation", a.path, `expired ${a.relayed.address}:${a.relayed.port} (lifetime over, RFC 5766 5)`);
   }
 
-  private trace(kind: TraceKind, path: ClientPath, detail: string, rules: string[] = []): void {
+  private trace(kind: TraceKind, path: ClientPath, detail: string, extra: TraceExtra = {}): void {
+    const { rules = [], relayed, reachedAt, reachedBefore } = extra;
     this.events({
       kind,
       ts: Date.now(),
       host: this.options.host,
       rules,
       detail,
+      ...(relayed ? { relayed: { address: relayed.address, port: relayed.port } } : {}),
+      ...(reachedAt ? { reachedAt } : {}),
+      ...(reachedBefore ? { reachedBefore } : {}),
       tuple: { transport: path.transport, srcAddress: path.client.address, srcPort: path.client.port, dstAddress: path.local.address, dstPort: path.local.port },
     });
   }

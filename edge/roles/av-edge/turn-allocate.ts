@@ -68,7 +68,7 @@ export async function handleAllocate(ctx: TurnContext, req: RequestContext, path
   a.setLifetime(lifetime);
   ctx.table.add(a);
   ctx.stats.allocations++;
-  ctx.trace("turn.allocation", path, `allocated ${relayed.address}:${relayed.port} for ${auth.user} (${lifetime} s), mapped ${path.client.address}:${path.client.port}`, ["HLB-3"]);
+  ctx.trace("turn.allocation", path, `allocated ${relayed.address}:${relayed.port} for ${auth.user} (${lifetime} s), mapped ${path.client.address}:${path.client.port}`, { rules: ["HLB-3"], relayed });
   path.send(response);
 }
 

@@ -68,8 +68,8 @@ export function callFindings(r: CallReport, events: EdgeEvent[], plan: { find(p:
   } else say(`${caller} has no relayed candidate: ${r.caller.problems.join("; ")}`);
 
   // HLB-3 after the Allocate: the edge that holds the allocation traced the client reaching it at its own address.
-  const moved = relay ? events.find((e) => e.kind === "turn.allocation" && e.rules.includes("HLB-3") && e.detail.startsWith(`${addrText(relay)}: the client now reaches its allocation at `)) : undefined;
-  if (relay && moved) say(`HLB-3: after the Allocate ${caller}'s TURN requests and media went to ${moved.host}'s own A/V address ${moved.tuple ? `${moved.tuple.dstAddress}:${moved.tuple.dstPort}` : ""}, not through the A/V VIP`, "HLB-3");
+  const moved = relay ? events.find((e) => e.kind === "turn.allocation" && e.reachedAt !== undefined && e.relayed?.address === relay.address && e.relayed.port === relay.port) : undefined;
+  if (relay && moved?.kind === "turn.allocation" && moved.reachedAt) say(`HLB-3: after the Allocate ${caller}'s TURN requests and media went to ${moved.host}'s own A/V address ${addrText(moved.reachedAt)}, not through the A/V VIP`, "HLB-3");
   const refused = r.caller.problems.filter((p) => p.startsWith("relay permissions:") && / 437 /.test(p));
   if (refused.length)
     say(`HLB-6: ${caller}'s allocation was made for the address the balancer put on her Allocate (SNAT), so the edge holding it does not know her when she reaches it at its own address (HLB-3): ${refused.join("; ")}; her relayed candidate is dead`, "HLB-6", "HLB-3");
