@@ -26,16 +26,31 @@ function comment(r: FirewallRule): string {
   return text.length > 120 ? text.slice(0, 117) + "..." : text;
 }
 
-export function renderNftables(rules: FirewallRule[], opts: { name?: string } = {}): string {
+export interface NftablesOptions {
+  /** Table name prefix (default "edgesim"). */
+  name?: string;
+  /** Comment lines after the first (what the addresses are). */
+  header?: string[];
+  /**
+   * Rule ID -> why it is not installed: printed as a comment, never as a rule
+   * (`edgesim ports --addresses real` for a row whose sandbox address nothing maps:
+   * a real firewall must not get a 127.x address mixed into its rules).
+   */
+  disabled?: ReadonlyMap<string, string>;
+}
+
+export function renderNftables(rules: FirewallRule[], opts: NftablesOptions = {}): string {
   const base = opts.name ?? "edgesim";
-  const out: string[] = [`# edgesim firewall rules: check with nft -c -f FILE (PORT-5)`, ""];
+  const out: string[] = [`# edgesim firewall rules: check with nft -c -f FILE (PORT-5)`, ...(opts.header ?? []).map((l) => `# ${l}`), ""];
   for (const fw of ["external", "internal"] as FirewallName[]) {
     const table = `inet ${base}_${fw}_firewall`;
     // Replace only our own tables (create, delete, define): never flush the host's ruleset.
     out.push(`table ${table}`, `delete table ${table}`, `table ${table} {`, `  chain forward {`, `    type filter hook forward priority filter; policy drop;`, `    ct state established,related accept`);
     for (const r of rules.filter((x) => x.firewall === fw)) {
       const ports = r.ports[0] === r.ports[1] ? `${r.ports[0]}` : `${r.ports[0]}-${r.ports[1]}`;
-      out.push(`    ${match("saddr", r.source)}${match("daddr", r.destination)}${r.protocol} dport ${ports} ct state new accept comment "${comment(r)}"`);
+      const line = `${match("saddr", r.source)}${match("daddr", r.destination)}${r.protocol} dport ${ports} ct state new accept comment "${comment(r)}"`;
+      const why = opts.disabled?.get(r.id);
+      out.push(...(why === undefined ? [`    ${line}`] : [`    # NOT INSTALLED: ${why}`, `    # ${line}`]));
     }
     out.push(`  }`, `}`, "");
   }

@@ -10,6 +10,7 @@ import { ZONES } from "./schema.ts";
 import type { FieldPath } from "./config-error.ts";
 import { validateFederationConfig } from "../../edge/policy/config.ts";
 import { federationConfigFromTopology, topologyPathOfPolicyProblem } from "./federation-config.ts";
+import { resolveRealAddresses } from "../net/real-addresses.ts";
 
 export interface TopologyProblem {
   path: FieldPath;
@@ -18,7 +19,7 @@ export interface TopologyProblem {
 }
 
 export function checkTopology(t: Topology): TopologyProblem[] {
-  return [...checkFederation(t), ...checkOrganisation(t), ...checkPartners(t), ...checkAddressing(t)];
+  return [...checkFederation(t), ...checkOrganisation(t), ...checkPartners(t), ...checkAddressing(t), ...checkRealAddresses(t)];
 }
 
 /** The federation rules (FED-3/5/6/8/9/10/11, XMPP-2) are the policy engine's own validator's. */
@@ -94,5 +95,25 @@ function checkAddressing(t: Topology): TopologyProblem[] {
     if (other) out.push({ path: ["addressing", zone], message: `${range} is already the ${other} zone: two zones (and so two hosts) would share addresses` });
     seen.set(range, zone);
   }
+  return out;
+}
+
+/** realAddresses: every sandbox side names something of the plan, once (issue 14, item 5). */
+function checkRealAddresses(t: Topology): TopologyProblem[] {
+  if (t.realAddresses.length === 0) return [];
+  const out: TopologyProblem[] = [];
+  const seen = new Map<string, number>();
+  t.realAddresses.forEach((e, i) => {
+    const other = seen.get(e.sandbox);
+    if (other !== undefined) out.push({ path: ["realAddresses", i, "sandbox"], message: `${e.sandbox} is already mapped at realAddresses[${other}]` });
+    seen.set(e.sandbox, i);
+  });
+  let resolved;
+  try {
+    resolved = resolveRealAddresses(t, t.realAddresses);
+  } catch {
+    return out; // The plan itself cannot be built: the other checks say why.
+  }
+  for (const p of resolved.problems) out.push({ path: ["realAddresses", p.index, "sandbox"], message: p.message });
   return out;
 }

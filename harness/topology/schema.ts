@@ -6,6 +6,7 @@ import { z } from "zod";
 import { FederationSchema } from "./schema-federation.ts";
 import { OrganisationSchema } from "./schema-organisation.ts";
 import { PartnerSchema } from "./schema-partners.ts";
+import { RealAddressEntrySchema } from "./schema-real-addresses.ts";
 
 const cidr16 = z
   .string()
@@ -40,6 +41,8 @@ export const TopologySchema = z.strictObject({
   federation: FederationSchema.default(FederationSchema.parse({})),
   partners: z.array(PartnerSchema).default([]),
   dnsRecords: z.array(ExtraDnsRecordSchema).default([]),
+  /** The admin's own addresses for plan entries: printed by `edgesim ports --addresses real`, never bound (issue 14, item 5). */
+  realAddresses: z.array(RealAddressEntrySchema).default([]).describe("the production addresses of plan entries, for `edgesim ports --addresses real`; printed only, every socket stays on 127.0.0.0/8"),
 });
 
 export type Topology = z.infer<typeof TopologySchema>;
