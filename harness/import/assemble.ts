@@ -8,12 +8,19 @@ import { EDGE_DEFAULT_PORTS } from "./cmdlets.ts";
 import type { PartnerProduct } from "../topology/schema-partners.ts";
 import { addPartner, newPartnerBook, providerDomain, type PartnerBook } from "./partners.ts";
 import type { ImportProblem } from "./record.ts";
+import type { RealAddressEntry } from "../topology/schema-real-addresses.ts";
 
 export interface AssembleOptions {
   name: string;
   partners: Map<string, PartnerProduct>;
   /** Our SIP domain when no Get-CsUser record names one. */
   sipDomain?: string;
+  /**
+   * The admin's own addresses (`--map SANDBOX=REAL`), kept as the topology's
+   * realAddresses for `edgesim ports --addresses real` (issue 14, item 5): the
+   * Management Shell's Get-CsService -EdgeServer prints FQDNs and ports, no addresses.
+   */
+  realAddresses?: RealAddressEntry[];
 }
 
 export interface CommentAt {
@@ -116,7 +123,9 @@ export function assemble(m: ImportModel, o: AssembleOptions): Assembled {
     if (!partners.some((p) => p.domain === domain)) problems.push({ file: "(command line)", line: 0, severity: "warning", message: `--partner ${domain}: the configuration names no partner domain ${domain}; the option was not used` });
   partners.forEach((p, i) => note(["partners", i], [p.comment]));
 
-  const topology = { name: o.name, description: "imported from Lync / Skype for Business Management Shell output by edgesim import", organisation, federation, partners: partners.map(({ comment: _c, ...p }) => p) };
+  const realAddresses = o.realAddresses ?? [];
+  const topology = { name: o.name, description: "imported from Lync / Skype for Business Management Shell output by edgesim import", organisation, federation, partners: partners.map(({ comment: _c, ...p }) => p), ...(realAddresses.length ? { realAddresses } : {}) };
+  if (realAddresses.length) note(["realAddresses"], ["the admin's own addresses from --map: printed by edgesim ports --addresses real, never bound or dialled"]);
   // The world's address plan (harness/world/address-plan.ts) has room for 254 users and 245 partners.
   if (topoUsers.length > 254 || partners.length > 245)
     problems.push({ file: "(input)", line: 0, severity: "warning", message: `${topoUsers.length} users and ${partners.length} partners: explain --matrix and diff work, but a world holds at most 254 users and 245 partners, so edgesim up refuses this topology (trim it for a live run)` });

@@ -13,12 +13,14 @@ import { parsePartnerOption } from "../../import/partners.ts";
 import { formatImportProblem } from "../../import/record.ts";
 import { parseTopology } from "../../topology/load.ts";
 import type { PartnerProduct } from "../../topology/schema-partners.ts";
+import { parseMapOption } from "../../net/real-addresses.ts";
 
 interface ImportOptions {
   output?: string;
   name: string;
   partner: string[];
   sipDomain?: string;
+  map: string[];
   json?: boolean;
 }
 
@@ -31,10 +33,13 @@ export function registerImport(program: Command): void {
     .option("--name <name>", "the topology's name", "imported")
     .option("--partner <domain=product>", "the product a partner domain runs, e.g. fabrikam.com=lync2010 (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--sip-domain <domain>", "our SIP domain, when no Get-CsUser output names one")
+    .option("--map <sandbox=real>", "the admin's own address for a plan entry, kept as realAddresses for edgesim ports --addresses real, e.g. vip-access=203.0.113.10 (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--json", "print the summary and problems as JSON on standard error")
     .action((files: string[], opts: ImportOptions) => {
       const partners = new Map<string, PartnerProduct>(opts.partner.map(parsePartnerOption));
-      const result = importShellOutput(readInputs(files), { name: opts.name, partners, ...(opts.sipDomain ? { sipDomain: opts.sipDomain } : {}) });
+      // A bad --map is refused before anything is read (the sandbox side is checked with the topology below, at its line).
+      const realAddresses = opts.map.map(parseMapOption);
+      const result = importShellOutput(readInputs(files), { name: opts.name, partners, realAddresses, ...(opts.sipDomain ? { sipDomain: opts.sipDomain } : {}) });
       // The output must load as any hand-written topology does: validate before writing (TopologyConfigError -> exit 2).
       parseTopology(result.yaml, opts.output ? basename(opts.output) : "<imported topology>");
       if (opts.output) writeFileSync(opts.output, result.yaml);
