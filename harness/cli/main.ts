@@ -18,7 +18,7 @@ import { registerRun } from "./commands/run.ts";
 import { registerAddresses } from "./commands/addresses.ts";
 import { registerRules, UnknownRuleError } from "./commands/rules.ts";
 import { registerImport } from "./commands/import.ts";
-import { registerDiff } from "./commands/diff.ts";
+import { registerDiff, registerDiffLiveWorker } from "./commands/diff.ts";
 import { registerExec } from "./commands/exec.ts";
 
 export function buildProgram(): Command {
@@ -39,6 +39,7 @@ export function buildProgram(): Command {
   registerRules(program);
   registerImport(program);
   registerDiff(program);
+  registerDiffLiveWorker(program);
   registerExec(program);
   return program;
 }

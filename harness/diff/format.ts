@@ -2,12 +2,20 @@
 import type { CellChange, CellSide, TopologyDiff } from "./diff.ts";
 import type { ExpectationOutcome, ExpectedChange } from "./expect.ts";
 import type { LiveCheck } from "./live.ts";
+import type { WorldsResult } from "./live-worlds.ts";
 
 export interface DiffReport {
   diff: TopologyDiff;
   expectations?: ExpectationOutcome;
   live?: LiveCheck[];
+  /** How the live worlds ran: each in its own network namespace, or one after the other (and why). */
+  liveWorlds?: Omit<WorldsResult, "checks">;
   exitCode: number;
+}
+
+function worldsLine(w: Omit<WorldsResult, "checks">): string[] {
+  const how = w.mode === "namespaces" ? "each in its own network namespace, concurrently" : `one after the other in this process${w.why ? `: ${w.why}` : ""}`;
+  return [`Live worlds: ${w.worlds}, ${how}`, ...w.failures.map((f) => `  ERROR ${f}`)];
 }
 
 function verdict(s: CellSide | undefined): string {
@@ -37,7 +45,8 @@ export function formatDiffText(r: DiffReport): string {
   if (live) {
     const bad = live.filter((l) => l.status !== "agrees");
     const unconfirmed = live.filter((l) => l.status === "unconfirmed").length;
-    out.push("", `Live: ${live.length} cells tried for real, ${live.length - bad.length} agree with the offline verdict, ${bad.length - unconfirmed} disagree, ${unconfirmed} could not be sent`);
+    if (r.liveWorlds) out.push("", ...worldsLine(r.liveWorlds));
+    out.push(...(r.liveWorlds ? [] : [""]), `Live: ${live.length} cells tried for real, ${live.length - bad.length} agree with the offline verdict, ${bad.length - unconfirmed} disagree, ${unconfirmed} could not be sent`);
     for (const l of bad) out.push(`  ${l.status.toUpperCase()} (${l.side}) ${l.sentence}: offline ${l.cell.deliverable ? "delivered" : l.cell.allowed ? "unreachable" : "refused"}, live ${l.delivered === undefined ? "?" : l.delivered ? "delivered" : "not delivered"}: ${l.detail}`);
   }
   return out.join("\n") + "\n";
@@ -53,6 +62,7 @@ export function diffForJson(r: DiffReport): unknown {
     exitCode: r.exitCode,
     changes: r.diff.changes.map((c) => ({ kind: c.kind, user: c.user, represents: c.represents, partner: c.partner, direction: c.direction, modality: c.modality, ...(r.expectations ? { expected: expected.has(c) } : {}), before: strip(c.before), after: strip(c.after) })),
     ...(r.expectations ? { unmet: r.expectations.unmet } : {}),
+    ...(r.liveWorlds ? { liveWorlds: r.liveWorlds } : {}),
     ...(r.live ? { live: r.live.map((l) => ({ side: l.side, sentence: l.sentence, status: l.status, offlineDeliverable: l.cell.deliverable, delivered: l.delivered ?? null, detail: l.detail, elapsedMs: l.elapsedMs })) } : {}),
   };
 }
@@ -63,7 +73,7 @@ export function diffForJson(r: DiffReport): unknown {
  * yet (federated A/V) is reported as unconfirmed, not as an error.
  */
 export function diffExitCode(r: Omit<DiffReport, "exitCode">): number {
-  if (r.live?.some((l) => l.status === "disagrees")) return 2;
+  if (r.live?.some((l) => l.status === "disagrees") || r.liveWorlds?.failures.length) return 2;
   if (r.expectations) return r.expectations.unexpected.length || r.expectations.unmet.length ? 1 : 0;
   return r.diff.changes.length ? 1 : 0;
 }

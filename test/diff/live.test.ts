@@ -4,6 +4,10 @@ import { join } from "node:path";
 import { buildMatrix } from "../../harness/matrix/matrix.ts";
 import { diffTopologies } from "../../harness/diff/diff.ts";
 import { checkCellsLive, confirmChangesLive } from "../../harness/diff/live.ts";
+import { confirmChangesInWorlds } from "../../harness/diff/live-worlds.ts";
+import { diffExitCode } from "../../harness/diff/format.ts";
+import { canMakeNamespace } from "../../harness/netns/reexec.ts";
+import { readlinkSync } from "node:fs";
 import { importShellOutput } from "../../harness/import/index.ts";
 import { parseTopology } from "../../harness/topology/load.ts";
 import type { MatrixCell } from "../../harness/matrix/cells.ts";
@@ -75,5 +79,51 @@ describe("edgesim diff --live", { timeout: 240_000 }, () => {
     expect(checks).toHaveLength(im.length * 2);
     expect(checks.filter((c) => c.status !== "agrees"), explainLive(checks).join("\n")).toEqual([]);
     expect(checks.filter((c) => c.side === "after").every((c) => c.delivered === false)).toBe(true);
+  });
+});
+
+/** The worker is this checkout's edgesim (vitest's own argv[1] is not). */
+const WORKER = [process.execPath, join(import.meta.dirname, "../../harness/cli/bin.mjs"), "diff-live-worker"];
+const namespaces = canMakeNamespace();
+
+function blockLitware() {
+  const before = topologyAt(ZONE_BASE.diffLive);
+  const after = topologyAt(ZONE_BASE.diffLive, "contoso", (t) => {
+    t.federation.allowedDomains = t.federation.allowedDomains.filter((d) => d.Identity !== "litware.test");
+    t.federation.blockedDomains.push({ Identity: "litware.test" });
+  });
+  return { before, after, im: diffTopologies(before, after).changes.filter((c) => c.modality === "im" && c.kind === "verdict") };
+}
+
+describe("edgesim diff --live in several worlds at once (issue 14, item 4)", { timeout: 240_000 }, () => {
+  it.skipIf(!namespaces.ok)("FED-6: the BEFORE and AFTER worlds run at once, each in its own network namespace on the same 127.x plan, and every changed cell agrees", async () => {
+    const { before, after, im } = blockLitware();
+    expect(before.addressing).toEqual(after.addressing);
+    const r = await confirmChangesInWorlds(before, after, im, { ...WORLD, concurrency: 2, workerCommand: WORKER });
+    expect(r.mode).toBe("namespaces");
+    expect(r.failures).toEqual([]);
+    expect(r.namespaceIds).toHaveLength(2);
+    expect(new Set(r.namespaceIds).size).toBe(2);
+    expect(r.namespaceIds).not.toContain(readlinkSync("/proc/self/ns/net"));
+    expect(r.checks).toHaveLength(im.length * 2);
+    expect(r.checks.filter((c) => c.status !== "agrees"), explainLive(r.checks).join("\n")).toEqual([]);
+    expect(r.checks.filter((c) => c.side === "after").every((c) => c.delivered === false)).toBe(true);
+  });
+
+  it("FED-6: with namespaces off the worlds run one after the other in this process, and the result says so", async () => {
+    const { before, after, im } = blockLitware();
+    const r = await confirmChangesInWorlds(before, after, im.slice(0, 1), { ...WORLD, namespaces: "off", workerCommand: WORKER });
+    expect(r.mode).toBe("sequential");
+    expect(r.why).toMatch(/no network namespace could be made \(namespaces turned off\): the worlds ran one after the other/);
+    expect(r.checks.map((c) => [c.side, c.status])).toEqual([["before", "agrees"], ["after", "agrees"]]);
+  });
+
+  it.skipIf(!namespaces.ok)("a world whose process fails leaves its cells unconfirmed with the reason, and the diff exits 2", async () => {
+    const { before, after, im } = blockLitware();
+    const r = await confirmChangesInWorlds(before, after, im.slice(0, 1), { ...WORLD, workerCommand: ["sh", "-c", "echo no world here >&2; exit 3", "worker"] });
+    expect(r.failures).toHaveLength(2);
+    expect(r.failures[0]).toMatch(/world's process exited 3: no world here/);
+    expect(r.checks.every((c) => c.status === "unconfirmed")).toBe(true);
+    expect(diffExitCode({ diff: { ...diffTopologies(before, after), changes: im.slice(0, 1) }, live: r.checks, liveWorlds: r })).toBe(2);
   });
 });

@@ -22,6 +22,8 @@ interface DiffCliOptions {
   partner: string[];
   shard?: string;
   merge?: string[];
+  worlds: string;
+  namespaces: boolean;
 }
 
 export function registerDiff(program: Command): void {
@@ -38,6 +40,8 @@ export function registerDiff(program: Command): void {
     .option("--state-dir <dir>", "with --live: where the certificate cache lives", ".edgesim")
     .option("--shard <I/N>", "with --json: keep (and with --live confirm) only every N-th changed cell, starting at the I-th, for a CI matrix")
     .option("--merge <files...>", "join the JSON of every shard into one verdict and exit code")
+    .option("--worlds <n>", "with --live: worlds run at a time, each in its own network namespace", "2")
+    .option("--no-namespaces", "with --live: run the worlds one after the other in this process")
     .action(async (beforeArg: string | undefined, afterArg: string | undefined, opts: DiffCliOptions) => {
       if (opts.merge) {
         const merged = mergeShardFiles(opts.merge);
@@ -46,6 +50,7 @@ export function registerDiff(program: Command): void {
         return;
       }
       if (!beforeArg || !afterArg) throw new ShardError("give BEFORE and AFTER (or --merge FILES...)");
+      if (!/^[1-9]\d*$/.test(opts.worlds)) throw new ShardError(`--worlds ${opts.worlds}: expected a whole number of worlds, 1 or more`);
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
       if (shard && !opts.json) throw new ShardError("--shard writes JSON for --merge: add --json");
       const partners = new Map(opts.partner.map(parsePartnerOption));
@@ -60,12 +65,28 @@ export function registerDiff(program: Command): void {
       const partial: Omit<DiffReport, "exitCode"> = { diff, ...(expectations ? { expectations } : {}) };
       if (opts.live) {
         // Loaded only for --live: the world and the scenario sentences are most of the program, and every other command starts without them.
-        const { confirmChangesLive } = await import("../../diff/live.ts");
-        partial.live = await confirmChangesLive(before, after, diff.changes, { stateDir: opts.stateDir });
+        const { confirmChangesInWorlds } = await import("../../diff/live-worlds.ts");
+        const { checks, ...liveWorlds } = await confirmChangesInWorlds(before, after, diff.changes, { stateDir: opts.stateDir, concurrency: Number(opts.worlds), namespaces: opts.namespaces === false ? "off" : "auto" });
+        partial.live = checks;
+        partial.liveWorlds = liveWorlds;
       }
       const report: DiffReport = { ...partial, exitCode: diffExitCode(partial) };
       const json = { ...(diffForJson(report) as object), ...(shard ? { shard: { ...shard, totalChanges: whole.changes.length } } : {}) };
       process.stdout.write(opts.json ? JSON.stringify(json, null, 2) + "\n" : formatDiffText(report));
       process.exitCode = report.exitCode;
+    });
+}
+
+/** Internal: one live world inside a network namespace made by `diff --live` (harness/diff/live-worlds.ts). */
+export function registerDiffLiveWorker(program: Command): void {
+  program
+    .command("diff-live-worker", { hidden: true })
+    .argument("<job>", "job file written by diff --live")
+    .argument("<out>", "where to write the world's checks")
+    .action(async (job: string, out: string) => {
+      const { runLiveJob } = await import("../../diff/live-worlds.ts");
+      await runLiveJob(job, out);
+      // The result is on disk and the world stopped: leave now rather than wait on a handle a peer left open.
+      process.exit(0);
     });
 }
