@@ -76,13 +76,15 @@ export async function benchSipRelay(): Promise<BenchResult[]> {
     const ext = world.plan.byHost("edge1", "external-access");
     const int = world.plan.byHost("edge1", "internal");
     const fe = world.plan.find((a) => a.role === "frontend")[0]!;
-    const partnerPids = pidsWithArg(partner.cfgFile);
+    const partnerCfg = partner.cfgFile;
     const measure = async (edgePids: () => number[]): Promise<Omit<ArmResult, "label" | "note">> => {
       const gen = await SipLoadGenerator.open({ target: { address: int.address, port: PORTS.sipMtls, fqdn: int.fqdn! }, localAddress: fe.address, identity: world.pki.identity("frontend"), connections, from: "carol@contoso.test", to: `bob@${PARTNER_DOMAIN}`, timeoutMs: 5000 });
       try {
         await closedLoop(gen.send, 8, 0.5); // warm-up: connections, JIT, SRV cache
         // CPU per message at the peak (issue 15 item 6): the edge's processes, the generator's (this process), the partner's.
+        // Looked up after the warm-up: Kamailio forks its workers after it starts accepting.
         const pids = edgePids();
+        const partnerPids = pidsWithArg(partnerCfg);
         const edge0 = cpuMs(pids);
         const partner0 = cpuMs(partnerPids);
         const gen0 = process.cpuUsage();
