@@ -7,13 +7,19 @@
  *    As root it looks up `_sipfederationtls._tcp.<domain>` in the sandbox DNS itself
  *    (its libc resolver asks port 53, which the world serves as root; an own mount
  *    namespace gives it a resolv.conf naming the sandbox DNS); otherwise it relays to
- *    a fixed next hop, and the note says so.
+ *    a fixed next hop, and the note says so. Its shared memory is sized for the rate
+ *    (EDGE_SHARED_MEMORY_MB): with Kamailio's 512 MB default of this adapter, tm's
+ *    completed transactions (kept 5 s, ~10 KB each) exhaust it near 10,000 MESSAGE/s
+ *    and the tls module then drops the generator's connection (process.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TlsIdentity } from "../../edge/net/tls-identity.ts";
 import { isInstalled } from "../paths/installed.ts";
 import { KamailioProcess, writeKamailioConfig } from "../../partners/adapters/kamailio/index.ts";
+
+/** 2 GB: room for ~200,000 completed transactions in tm's 5 s wait, i.e. ~40,000 MESSAGE/s; only the pages used are touched. */
+const EDGE_SHARED_MEMORY_MB = 2048;
 
 export async function startKamailioPartner(dir: string, address: string, port: number, identity: TlsIdentity): Promise<KamailioProcess> {
   const sub = join(dir, "partner");
@@ -48,11 +54,11 @@ export async function startKamailioEdge(s: KamailioEdgeSpec): Promise<{ proc: Ka
     relay: [{ toDomain: "*", nextHop: s.staticNextHop }], relayAll: true,
     ...(s.dns ? { relaySrv: { service: "_sipfederationtls._tcp", cacheSeconds: 30 } } : {}),
   });
-  const proc = new KamailioProcess(cfg, sub, s.internal, resolvConf ? { resolvConf } : {});
+  const proc = new KamailioProcess(cfg, sub, s.internal, { sharedMemoryMb: EDGE_SHARED_MEMORY_MB, ...(resolvConf ? { resolvConf } : {}) });
   await proc.start();
   const note = s.dns
-    ? "Kamailio edge: SRV _sipfederationtls._tcp.<domain> from the sandbox DNS, cached 30 s (htable), A record from its DNS cache"
-    : `Kamailio edge: FIXED next hop ${s.staticNextHop.address}:${s.staticNextHop.port} (not root: its resolver only asks port 53), no SRV lookup`;
+    ? `Kamailio edge (-m ${EDGE_SHARED_MEMORY_MB}): SRV _sipfederationtls._tcp.<domain> from the sandbox DNS, cached 30 s (htable), A record from its DNS cache`
+    : `Kamailio edge (-m ${EDGE_SHARED_MEMORY_MB}): FIXED next hop ${s.staticNextHop.address}:${s.staticNextHop.port} (not root: its resolver only asks port 53), no SRV lookup`;
   return { proc, note };
 }
 

@@ -6,7 +6,8 @@
  * (an "edge", e.g. `_sipfederationtls._tcp.<domain>`, DNS-1; answers kept in an
  * htable for cacheSeconds, as our edge's SRV cache does). Knobs, found against Debian's kamailio:
  * tcp_children=1 (Debian's 5.6.3 crashes under bursts of new TLS connections
- * otherwise), large TLS write queues, -m 512.
+ * otherwise), large TLS write queues, -m 512 (a stateful relay under load needs more:
+ * process.ts says why).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -3,6 +3,14 @@
  * log (`kamailio -f CFG -DD -E -Y RUNDIR -w DIR -m 512 -M 16`), stopped by its PID.
  * Ready when it accepts TCP on its listen address (bounded wait).
  *
+ * Shared memory (-m) bounds a stateful relay's rate: tm keeps every completed
+ * transaction for wt_timer (5 s) and each holds ~10 KB of shared memory (request,
+ * branch buffer, reply), so a relay needs about rate x 5 s x 10 KB. When free shared
+ * memory falls under 3 MB, the tls module's OpenSSL bug #1491 workaround refuses every
+ * TLS operation ("not enough memory for safe operation"), the send fails and the
+ * connection is dropped: at 512 MB that happens near 10,000 MESSAGE/s. A stateful
+ * relay under load passes `sharedMemoryMb` to fit its rate; pages are touched only as used.
+ *
  * Kamailio resolves through libc, which reads /etc/resolv.conf and asks port 53. With
  * `resolvConf` (root only) it runs in its own mount namespace (`unshare -m`, private
  * propagation) where that file is bind-mounted over /etc/resolv.conf, so its DNS
@@ -18,12 +26,12 @@ export class KamailioProcess {
   #child: ChildProcess | undefined;
   log = "";
 
-  constructor(readonly cfgFile: string, readonly dir: string, readonly listen: { address: string; port: number }, readonly opts: { resolvConf?: string } = {}) {}
+  constructor(readonly cfgFile: string, readonly dir: string, readonly listen: { address: string; port: number }, readonly opts: { resolvConf?: string; sharedMemoryMb?: number } = {}) {}
 
   async start(timeoutMs = 5000): Promise<void> {
     const run = join(this.dir, "run");
     mkdirSync(run, { recursive: true });
-    const args = ["-f", this.cfgFile, "-DD", "-E", "-Y", run, "-w", this.dir, "-m", "512", "-M", "16"];
+    const args = ["-f", this.cfgFile, "-DD", "-E", "-Y", run, "-w", this.dir, "-m", String(this.opts.sharedMemoryMb ?? 512), "-M", "16"];
     // unshare and sh exec into kamailio: the PID we stop is Kamailio's own.
     const child = this.opts.resolvConf
       ? spawn("unshare", ["-m", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec kamailio "$@"', this.opts.resolvConf, ...args], { stdio: ["ignore", "ignore", "pipe"] })
