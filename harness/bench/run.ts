@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   for (const name of names) {
     for (const r of await BENCHES[name]!()) {
       const target = r.target ? `  target ${r.target}: ${r.pass ? "met" : "NOT met"}` : "";
-      process.stdout.write(`${r.name}: ${r.value.toFixed(r.unit === "ms" ? 0 : 1)} ${r.unit}${target}${r.detail ? `\n    ${r.detail}` : ""}\n`);
+      process.stdout.write(`${r.name}: ${Number.isNaN(r.value) ? "not measured" : `${r.value.toFixed(r.unit === "ms" ? 0 : 1)} ${r.unit}`}${target}${r.detail ? `\n    ${r.detail}` : ""}\n`);
     }
   }
 }
