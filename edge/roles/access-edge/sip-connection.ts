@@ -79,6 +79,10 @@ export class SipConnection {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => c.#ingestStream(chunk));
     socket.on("error", () => undefined); // the close event follows; errors are traced by whoever dialled/accepted
+    // The peer's FIN (or close_notify) ends the connection for us at once: 'close' comes only
+    // after our own shutdown, turns of the event loop later, and a request routed onto the
+    // connection in between would be lost with it (504) instead of dialling the next target (DNS-1).
+    socket.on("end", () => c.#closedByPeer());
     socket.on("close", () => c.#closedByPeer());
     return c;
   }
