@@ -5,7 +5,9 @@
  *   the VIP, HLB-6), and straight to the edge's own socket; the same closed-loop
  *   generator (connected UDP socket, 64 in flight) and the same small Binding
  *   responder behind each (the A/V Edge's own figures are its bench's).
- * - MB/s through the SNAT TCP VIP vs straight to the server (64 KiB writes).
+ * - MB/s through the SNAT TCP VIP vs straight to the server (64 KiB writes), and SIP
+ *   MESSAGE/s through it (hlb-sip.ts).
+ * - The kernel balancer's arm (nftables NAT in a private namespace): hlb-kernel.ts.
  * - For scale, coturn (when installed) measured with the same generator in the same
  *   run: the generator shares the process with the balancer and the responder, so
  *   every figure here is bounded by it on 2 cores.
@@ -24,6 +26,7 @@ import { noEvents } from "../../edge/events/types.ts";
 import { StunClass, StunMethod, StunMessageBuilder, XorMappedAddress, decodeStun, newTransactionId } from "../../edge/wire/stun/index.ts";
 import { median, type BenchResult } from "./stats.ts";
 import { isInstalled } from "../paths/installed.ts";
+import { messageRun, startMessageResponder, summarizeMessages, type MessageRun } from "./hlb-sip.ts";
 
 const NET = "127.70";
 const VIP = `${NET}.0.12`;
@@ -31,6 +34,8 @@ const EDGE = `${NET}.1.12`;
 const CLIENT = `${NET}.9.1`;
 const COTURN = `${NET}.2.12`;
 const RUN_MS = 1000;
+/** The TCP echo's port on the VIP and the server (5061 is the SIP MESSAGE responder's). */
+export const ECHO_PORT = 5062;
 const ROUNDS = 3;
 
 /** coturn on its own address, Binding only; resolves once it answers (bounded: 5 s). */
@@ -52,7 +57,7 @@ async function startCoturn(): Promise<() => void> {
   throw new Error(`coturn did not answer a Binding on ${COTURN}:3478 within 5 s`);
 }
 
-const responder: AvPacketSink = {
+export const responder: AvPacketSink = {
   handleUdp(packet, flow, reply) {
     const req = decodeStun(packet);
     reply(new StunMessageBuilder(StunMethod.Binding, StunClass.SuccessResponse, req.transactionId).set(XorMappedAddress({ family: "IPv4", address: flow.client.address, port: flow.client.port })).encode());
@@ -82,28 +87,38 @@ const c = dgram.createSocket({ type: "udp4", recvBufferSize: 4 << 20, sendBuffer
 const buf = Buffer.from(req);
 c.on("error", () => undefined); // ICMP unreachable while the server starts: a lost request
 c.bind(0, from, () => c.connect(to.port, to.address, () => {
-  let answers = 0, running = true;
-  c.on("message", () => { answers++; if (running) c.send(buf); });
+  let answers = 0, sent = 0, running = true;
+  const send = () => { sent++; c.send(buf); };
+  c.on("message", () => { answers++; if (running) send(); });
   const t0 = performance.now();
-  for (let i = 0; i < inflight; i++) c.send(buf);
-  const topUp = setInterval(() => { for (let i = 0; i < 8; i++) c.send(buf); }, 50);
-  setTimeout(() => { running = false; clearInterval(topUp); parentPort.postMessage(answers / ((performance.now() - t0) / 1000)); c.close(); }, runMs);
+  for (let i = 0; i < inflight; i++) send();
+  const topUp = setInterval(() => { for (let i = 0; i < 8; i++) send(); }, 50);
+  // Late answers (in flight at the end) are waited for 200 ms: what is still missing then is lost.
+  setTimeout(() => { running = false; clearInterval(topUp); const rate = answers / ((performance.now() - t0) / 1000);
+    setTimeout(() => { parentPort.postMessage({ rate, sent, answers }); c.close(); }, 200); }, runMs);
 }));
 `;
 
-function bindingRate(to: { address: string; port: number }, inflight = 64, runMs = RUN_MS): Promise<number> {
+/** One closed-loop run: answers per second, and the requests sent that never got an answer. */
+export interface BindingRun { rate: number; sent: number; answers: number }
+
+async function bindingRate(to: { address: string; port: number }, inflight = 64, runMs = RUN_MS): Promise<number> {
+  return (await bindingRun(to, { inflight, runMs })).rate;
+}
+
+export function bindingRun(to: { address: string; port: number }, o: { inflight?: number; runMs?: number; from?: string } = {}): Promise<BindingRun> {
   const req = new StunMessageBuilder(StunMethod.Binding, StunClass.Request, newTransactionId()).encode();
-  const w = new Worker(GENERATOR, { eval: true, workerData: { to, from: CLIENT, inflight, runMs, req } });
+  const w = new Worker(GENERATOR, { eval: true, workerData: { to, from: o.from ?? CLIENT, inflight: o.inflight ?? 64, runMs: o.runMs ?? RUN_MS, req } });
   return new Promise((resolve, reject) => {
-    w.once("message", (rate: number) => void w.terminate().then(() => resolve(rate)));
+    w.once("message", (run: BindingRun) => void w.terminate().then(() => resolve(run)));
     w.once("error", (e) => reject(new Error(`STUN generator towards ${to.address}:${to.port} failed: ${e.message}`)));
   });
 }
 
-async function tcpRate(to: { address: string; port: number }): Promise<number> {
+export async function tcpRate(to: { address: string; port: number }, from = CLIENT): Promise<number> {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   return new Promise((resolve, reject) => {
-    const c = net.connect({ host: to.address, port: to.port, localAddress: CLIENT });
+    const c = net.connect({ host: to.address, port: to.port, localAddress: from });
     let received = 0;
     let t0 = 0;
     const pump = () => { while (c.write(chunk)); };
@@ -128,10 +143,11 @@ export async function benchHlb(): Promise<BenchResult[]> {
     s.on("error", () => s.destroy());
     s.pipe(s);
   });
-  await new Promise<void>((r) => echo.listen(5061, EDGE, () => r()));
+  await new Promise<void>((r) => echo.listen(ECHO_PORT, EDGE, () => r()));
+  const sip = await startMessageResponder(EDGE, 5061);
   const backend = { server: "edge1", target: local, sink: responder };
   const noNat = await Vip.start({ name: "vip-av", address: VIP, servers: ["edge1"], listeners: [{ port: 3478, transport: "udp", backends: [backend] }], strategy: new NoNatStrategy(), events: noEvents });
-  const snat = await Vip.start({ name: "vip-av-snat", address: VIP, servers: ["edge1"], listeners: [{ port: 3479, transport: "udp", backends: [backend] }, { port: 5061, transport: "tcp", backends: [{ server: "edge1", target: { address: EDGE, port: 5061 } }] }], strategy: new SnatStrategy(), events: noEvents });
+  const snat = await Vip.start({ name: "vip-av-snat", address: VIP, servers: ["edge1"], listeners: [{ port: 3479, transport: "udp", backends: [backend] }, { port: ECHO_PORT, transport: "tcp", backends: [{ server: "edge1", target: { address: EDGE, port: ECHO_PORT } }] }, { port: 5061, transport: "tcp", backends: [{ server: "edge1", target: { address: EDGE, port: 5061 } }] }], strategy: new SnatStrategy(), events: noEvents });
   try {
     const samples = { direct: [] as number[], noNat: [] as number[], snat: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
@@ -156,9 +172,17 @@ export async function benchHlb(): Promise<BenchResult[]> {
     }
     const tcp = { direct: [] as number[], snat: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
-      tcp.direct.push(await tcpRate({ address: EDGE, port: 5061 }));
-      tcp.snat.push(await tcpRate({ address: VIP, port: 5061 }));
+      tcp.direct.push(await tcpRate({ address: EDGE, port: ECHO_PORT }));
+      tcp.snat.push(await tcpRate({ address: VIP, port: ECHO_PORT }));
     }
+    const sipRuns = { direct: [] as MessageRun[], snat: [] as MessageRun[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      sipRuns.direct.push(await messageRun({ address: EDGE, port: 5061 }, { from: CLIENT }));
+      sipRuns.snat.push(await messageRun({ address: VIP, port: 5061 }, { from: CLIENT }));
+    }
+    const [sipDirect, sipSnat] = [summarizeMessages(sipRuns.direct, median), summarizeMessages(sipRuns.snat, median)];
+    results.push({ name: "SIP MESSAGE/s straight to the edge's Access port (TCP)", value: sipDirect.rate, unit: "req/s", detail: sipDirect.detail });
+    results.push({ name: "SIP MESSAGE/s through the Access VIP, userland SNAT relay (HLB-1)", value: sipSnat.rate, unit: "req/s", detail: `ratio to direct ${(sipSnat.rate / sipDirect.rate).toFixed(2)}; ${sipSnat.detail}` });
     const [tcpDirect, tcpSnat] = [median(tcp.direct), median(tcp.snat)];
     results.push({ name: "TCP echo MB/s straight to the server", value: tcpDirect, unit: "MB/s" });
     results.push({ name: "TCP echo MB/s through the SNAT VIP (HLB-1)", value: tcpSnat, unit: "MB/s", detail: `ratio to direct ${(tcpSnat / tcpDirect).toFixed(2)}` });
@@ -167,6 +191,7 @@ export async function benchHlb(): Promise<BenchResult[]> {
     await snat.stop();
     edgeSock.close();
     await new Promise<void>((r) => echo.close(() => r()));
+    await new Promise<void>((r) => sip.close(() => r()));
   }
   return results;
 }

@@ -1,0 +1,112 @@
+/**
+ * The kernel balancer's arm of `npm run bench -- hlb` (issue 12 "Benchmark"): the same
+ * closed-loop STUN generator and TCP echo as the userland arm (hlb.ts), through VIPs that
+ * are nftables NAT (edge/lb/kernel/ruleset.ts: DNAT with no NAT on the A/V VIP, HLB-2;
+ * DNAT + SNAT on the Access VIP, HLB-1), with the edge's own socket as the reference.
+ *
+ * nft is never loaded in the host's namespace: the parent runs this file again in a child
+ * under `unshare --net` (hlb-kernel-main.ts), which checks it is in a private namespace
+ * (nftApply refuses otherwise) and prints its figures as one JSON line. Bounded: the child
+ * is killed after 60 s.
+ */
+import { spawn } from "node:child_process";
+import dgram from "node:dgram";
+import net from "node:net";
+import { projectPath } from "../paths/project-root.ts";
+import { unshareFlags } from "../netns/reexec.ts";
+import { nftApply } from "../netns/netns.ts";
+import { deleteRuleset, renderRuleset, type KernelModel } from "../../edge/lb/kernel/ruleset.ts";
+import { bindingRun, ECHO_PORT, responder, tcpRate, type BindingRun } from "./hlb.ts";
+import { messageRun, startMessageResponder, summarizeMessages, type MessageRun } from "./hlb-sip.ts";
+import { median, type BenchResult } from "./stats.ts";
+
+const NET = "127.71";
+const VIP = `${NET}.0.12`;
+const EDGE = `${NET}.1.12`;
+const CLIENT = `${NET}.9.1`;
+const ROUNDS = 3;
+const CHILD_TIMEOUT_MS = 60_000;
+
+const MODEL: KernelModel = {
+  table: "edgesim_bench",
+  pools: [
+    { vip: "vip-av", vipAddress: VIP, ports: [{ port: 3478, transport: "udp" }], backends: [{ server: "edge1", address: EDGE }], nat: "no-nat", affinity: "source" },
+    { vip: "vip-access", vipAddress: VIP, ports: [{ port: 5061, transport: "tcp" }, { port: ECHO_PORT, transport: "tcp" }], backends: [{ server: "edge1", address: EDGE }], nat: "snat", affinity: "source" },
+  ],
+};
+
+/** Median rate of ROUNDS runs, and the requests of all runs that never got an answer. */
+function summarize(runs: BindingRun[]): { rate: number; sent: number; lost: number } {
+  return { rate: median(runs.map((r) => r.rate)), sent: runs.reduce((a, r) => a + r.sent, 0), lost: runs.reduce((a, r) => a + r.sent - r.answers, 0) };
+}
+
+/** Inside the private namespace: the edge's responder and echo, the ruleset, the measurements. */
+export async function measureInNamespace(): Promise<BenchResult[]> {
+  const edge = dgram.createSocket({ type: "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  await new Promise<void>((r) => edge.bind(3478, EDGE, () => r()));
+  const local = { address: EDGE, port: 3478 };
+  edge.on("message", (m, r) => responder.handleUdp(m, { client: { address: r.address, port: r.port }, local }, (d) => edge.send(d, r.port, r.address)));
+  const echo = net.createServer((s) => {
+    s.on("error", () => s.destroy());
+    s.pipe(s);
+  });
+  await new Promise<void>((r) => echo.listen(ECHO_PORT, EDGE, () => r()));
+  const sip = await startMessageResponder(EDGE, 5061);
+  await nftApply(renderRuleset(MODEL));
+  try {
+    const direct: BindingRun[] = [];
+    const viaVip: BindingRun[] = [];
+    const tcp = { direct: [] as number[], vip: [] as number[] };
+    const sipRuns = { direct: [] as MessageRun[], vip: [] as MessageRun[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      direct.push(await bindingRun(local, { from: CLIENT }));
+      viaVip.push(await bindingRun({ address: VIP, port: 3478 }, { from: CLIENT }));
+      tcp.direct.push(await tcpRate({ address: EDGE, port: ECHO_PORT }, CLIENT));
+      tcp.vip.push(await tcpRate({ address: VIP, port: ECHO_PORT }, CLIENT));
+      sipRuns.direct.push(await messageRun({ address: EDGE, port: 5061 }, { from: CLIENT }));
+      sipRuns.vip.push(await messageRun({ address: VIP, port: 5061 }, { from: CLIENT }));
+    }
+    const d = summarize(direct);
+    const v = summarize(viaVip);
+    const [td, tv] = [median(tcp.direct), median(tcp.vip)];
+    const [sd, sv] = [summarizeMessages(sipRuns.direct, median), summarizeMessages(sipRuns.vip, median)];
+    return [
+      { name: "kernel arm: STUN Binding/s straight to the edge's own socket", value: d.rate, unit: "req/s", detail: `unanswered ${d.lost} of ${d.sent} sent` },
+      { name: "kernel arm: STUN Binding/s through the A/V VIP, nftables DNAT, no NAT (HLB-2)", value: v.rate, unit: "req/s", detail: `ratio to direct ${(v.rate / d.rate).toFixed(2)}; unanswered ${v.lost} of ${v.sent} sent` },
+      { name: "kernel arm: SIP MESSAGE/s straight to the edge's Access port (TCP)", value: sd.rate, unit: "req/s", detail: sd.detail },
+      { name: "kernel arm: SIP MESSAGE/s through the Access VIP, nftables DNAT + SNAT (HLB-1)", value: sv.rate, unit: "req/s", detail: `ratio to direct ${(sv.rate / sd.rate).toFixed(2)}; ${sv.detail}` },
+      { name: "kernel arm: TCP echo MB/s straight to the server", value: td, unit: "MB/s" },
+      { name: "kernel arm: TCP echo MB/s through the Access VIP, nftables DNAT + SNAT (HLB-1)", value: tv, unit: "MB/s", detail: `ratio to direct ${(tv / td).toFixed(2)}` },
+    ];
+  } finally {
+    await nftApply(deleteRuleset(MODEL)).catch(() => undefined);
+    edge.close();
+    await new Promise<void>((r) => echo.close(() => r()));
+    await new Promise<void>((r) => sip.close(() => r()));
+  }
+}
+
+/** From the host: runs measureInNamespace in a child under `unshare --net`; one result saying why when it cannot. */
+export function benchHlbKernel(): Promise<BenchResult[]> {
+  const main = projectPath("harness/bench/hlb-kernel-main.ts");
+  const argv = [...unshareFlags(), "--", "sh", "-c", 'ip link set lo up || exit 70; exec "$@"', "edgesim-bench-netns", process.execPath, ...process.execArgv, main];
+  return new Promise((resolve) => {
+    const child = spawn("unshare", argv, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
+    const skipped = (why: string): BenchResult[] => [{ name: "kernel arm: not measured", value: 0, unit: "", detail: why }];
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      resolve(skipped(`unshare: ${e.message}`));
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code === 0 && line.startsWith("[")) return resolve(JSON.parse(line) as BenchResult[]);
+      resolve(skipped(`the namespace child ended with ${signal ?? `exit ${code}`}: ${err.trim().split("\n").slice(-3).join(" / ") || "no output"}`));
+    });
+  });
+}
