@@ -16,7 +16,7 @@ import { projectPath } from "../paths/project-root.ts";
 import { unshareFlags } from "../netns/reexec.ts";
 import { nftApply } from "../netns/netns.ts";
 import { deleteRuleset, renderRuleset, type KernelModel } from "../../edge/lb/kernel/ruleset.ts";
-import { bindingRun, ECHO_PORT, responder, tcpRate, type BindingRun } from "./hlb.ts";
+import { bindingRun, ECHO_PORT, responder, summarizeBindings, tcpRate, type BindingRun } from "./hlb.ts";
 import { messageRun, startMessageResponder, summarizeMessages, type MessageRun } from "./hlb-sip.ts";
 import { median, type BenchResult } from "./stats.ts";
 
@@ -34,11 +34,6 @@ const MODEL: KernelModel = {
     { vip: "vip-access", vipAddress: VIP, ports: [{ port: 5061, transport: "tcp" }, { port: ECHO_PORT, transport: "tcp" }], backends: [{ server: "edge1", address: EDGE }], nat: "snat", affinity: "source" },
   ],
 };
-
-/** Median rate of ROUNDS runs, and the requests of all runs that never got an answer. */
-function summarize(runs: BindingRun[]): { rate: number; sent: number; lost: number } {
-  return { rate: median(runs.map((r) => r.rate)), sent: runs.reduce((a, r) => a + r.sent, 0), lost: runs.reduce((a, r) => a + r.sent - r.answers, 0) };
-}
 
 /** Inside the private namespace: the edge's responder and echo, the ruleset, the measurements. */
 export async function measureInNamespace(): Promise<BenchResult[]> {
@@ -58,21 +53,30 @@ export async function measureInNamespace(): Promise<BenchResult[]> {
     const viaVip: BindingRun[] = [];
     const tcp = { direct: [] as number[], vip: [] as number[] };
     const sipRuns = { direct: [] as MessageRun[], vip: [] as MessageRun[] };
+    // Interleaved, and which path goes first alternates per round: a warm-up or a busy
+    // neighbour then weighs on both paths alike.
+    const pair = async <T>(direct: () => Promise<T>, vip: () => Promise<T>, vipFirst: boolean): Promise<[T, T]> => {
+      if (!vipFirst) {
+        const d = await direct();
+        return [d, await vip()];
+      }
+      const v = await vip();
+      return [await direct(), v];
+    };
     for (let i = 0; i < ROUNDS; i++) {
-      direct.push(await bindingRun(local, { from: CLIENT }));
-      viaVip.push(await bindingRun({ address: VIP, port: 3478 }, { from: CLIENT }));
-      tcp.direct.push(await tcpRate({ address: EDGE, port: ECHO_PORT }, CLIENT));
-      tcp.vip.push(await tcpRate({ address: VIP, port: ECHO_PORT }, CLIENT));
-      sipRuns.direct.push(await messageRun({ address: EDGE, port: 5061 }, { from: CLIENT }));
-      sipRuns.vip.push(await messageRun({ address: VIP, port: 5061 }, { from: CLIENT }));
+      const vipFirst = i % 2 === 1;
+      const [bd, bv] = await pair(() => bindingRun(local, { from: CLIENT }), () => bindingRun({ address: VIP, port: 3478 }, { from: CLIENT }), vipFirst);
+      const [sdr, svr] = await pair(() => messageRun({ address: EDGE, port: 5061 }, { from: CLIENT }), () => messageRun({ address: VIP, port: 5061 }, { from: CLIENT }), vipFirst);
+      const [tdr, tvr] = await pair(() => tcpRate({ address: EDGE, port: ECHO_PORT }, CLIENT), () => tcpRate({ address: VIP, port: ECHO_PORT }, CLIENT), vipFirst);
+      direct.push(bd); viaVip.push(bv); sipRuns.direct.push(sdr); sipRuns.vip.push(svr); tcp.direct.push(tdr); tcp.vip.push(tvr);
     }
-    const d = summarize(direct);
-    const v = summarize(viaVip);
+    const d = summarizeBindings(direct);
+    const v = summarizeBindings(viaVip);
     const [td, tv] = [median(tcp.direct), median(tcp.vip)];
     const [sd, sv] = [summarizeMessages(sipRuns.direct, median), summarizeMessages(sipRuns.vip, median)];
     return [
-      { name: "kernel arm: STUN Binding/s straight to the edge's own socket", value: d.rate, unit: "req/s", detail: `unanswered ${d.lost} of ${d.sent} sent` },
-      { name: "kernel arm: STUN Binding/s through the A/V VIP, nftables DNAT, no NAT (HLB-2)", value: v.rate, unit: "req/s", detail: `ratio to direct ${(v.rate / d.rate).toFixed(2)}; unanswered ${v.lost} of ${v.sent} sent` },
+      { name: "kernel arm: STUN Binding/s straight to the edge's own socket", value: d.rate, unit: "req/s", detail: d.detail },
+      { name: "kernel arm: STUN Binding/s through the A/V VIP, nftables DNAT, no NAT (HLB-2)", value: v.rate, unit: "req/s", detail: `ratio to direct ${(v.rate / d.rate).toFixed(2)}; ${v.detail}` },
       { name: "kernel arm: SIP MESSAGE/s straight to the edge's Access port (TCP)", value: sd.rate, unit: "req/s", detail: sd.detail },
       { name: "kernel arm: SIP MESSAGE/s through the Access VIP, nftables DNAT + SNAT (HLB-1)", value: sv.rate, unit: "req/s", detail: `ratio to direct ${(sv.rate / sd.rate).toFixed(2)}; ${sv.detail}` },
       { name: "kernel arm: TCP echo MB/s straight to the server", value: td, unit: "MB/s" },
