@@ -101,7 +101,7 @@ export function benchHlbKernel(): Promise<BenchResult[]> {
     child.stdout.on("data", (b: Buffer) => (out += b.toString()));
     child.stderr.on("data", (b: Buffer) => (err += b.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    const skipped = (why: string): BenchResult[] => [{ name: "kernel arm: not measured", value: 0, unit: "", detail: why }];
+    const skipped = (why: string): BenchResult[] => [{ name: "kernel arm (nftables NAT in a private namespace)", value: NaN, unit: "", detail: why }];
     child.once("error", (e) => {
       clearTimeout(timer);
       resolve(skipped(`unshare: ${e.message}`));
