@@ -23,6 +23,9 @@ export interface SnatOptions {
   maxPending?: number;
 }
 
+/** The defaults of SnatOptions, exported so benches and docs print the real figures. */
+export const SNAT_DEFAULTS: Readonly<Required<SnatOptions>> = Object.freeze({ udpIdleMs: 60_000, maxUdpSessions: 4096, maxPending: 64 });
+
 interface UdpSession {
   key: string;
   client: Addr;
@@ -46,7 +49,7 @@ export class SnatStrategy implements LbStrategy {
   /** `rules`: HLB-1 on Access/Web Conferencing; the A/V VIP passes ["HLB-6"] (SNAT where it must not be). */
   constructor(private readonly o: SnatOptions = {}, rules: readonly string[] = ["HLB-1"]) {
     this.rules = rules;
-    const idle = o.udpIdleMs ?? 60_000;
+    const idle = o.udpIdleMs ?? SNAT_DEFAULTS.udpIdleMs;
     this.sweep = setInterval(() => {
       const now = Date.now();
       for (const s of this.sessions.values()) if (now - s.last > idle) this.closeSession(s);
@@ -108,7 +111,7 @@ export class SnatStrategy implements LbStrategy {
     const key = `${addrText(from)}|${backend.server}|${addrText(ctx.local)}`;
     let s = this.sessions.get(key);
     if (!s) {
-      if (this.sessions.size >= (this.o.maxUdpSessions ?? 4096)) {
+      if (this.sessions.size >= (this.o.maxUdpSessions ?? SNAT_DEFAULTS.maxUdpSessions)) {
         forwardEvent(ctx, this.rules, backend.server, tuple("udp", from, ctx.local), `SNAT session table full (${this.sessions.size}): datagram from ${addrText(from)} dropped`, packet);
         return;
       }
@@ -117,7 +120,7 @@ export class SnatStrategy implements LbStrategy {
     s.last = Date.now();
     if (ctx.capture) forwardEvent(ctx, this.rules, backend.server, tuple("udp", from, ctx.local), "outside leg", packet);
     if (!s.ready) {
-      if (s.pending.length < (this.o.maxPending ?? 64)) s.pending.push(packet);
+      if (s.pending.length < (this.o.maxPending ?? SNAT_DEFAULTS.maxPending)) s.pending.push(packet);
       else forwardEvent(ctx, this.rules, backend.server, tuple("udp", from, ctx.local), "SNAT session still binding and its queue is full: datagram dropped", packet);
       return;
     }

@@ -48,6 +48,9 @@ export interface VipOptions {
   gate?: ConnectionGate;
 }
 
+/** Most TCP connections open at once per VIP listener unless VipOptions.maxConnections says otherwise. */
+export const VIP_DEFAULT_MAX_CONNECTIONS = 4096;
+
 interface Bound {
   spec: VipListenerSpec;
   ctx: ListenerContext;
@@ -127,7 +130,7 @@ export class Vip {
         if (!backend) return void sock.destroy();
         this.o.strategy.tcp(sock, backend, ctx, failedFor(from.address));
       });
-      server.maxConnections = this.o.maxConnections ?? 4096;
+      server.maxConnections = this.o.maxConnections ?? VIP_DEFAULT_MAX_CONNECTIONS;
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(spec.port, local.address, () => {

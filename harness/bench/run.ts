@@ -12,6 +12,7 @@ import { benchSipRelay } from "./sip-relay.ts";
 import { benchSipFault } from "./sip-fault-bench.ts";
 import { benchXmpp } from "./xmpp.ts";
 import { benchPolicy } from "./policy.ts";
+import { benchConnections } from "./connections.ts";
 import type { BenchResult } from "./stats.ts";
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   "sip-fault": () => benchSipFault(),
   xmpp: () => benchXmpp(),
   policy: () => benchPolicy(),
+  connections: () => benchConnections(),
 };
 
 async function main(): Promise<void> {
