@@ -28,7 +28,7 @@ const PARTNER_DOMAIN = "fabrikam.test";
 export interface ConnectionsFigures {
   target: number;
   generator: GeneratorReport;
-  edge: { rssMb: number; fds: number; fdSoftLimit: number };
+  edge: { rssMb: number; idleRssMb: number; fds: number; fdSoftLimit: number };
 }
 
 /** N from EDGESIM_CONNECTIONS (default 15,000: the product's per-Access-Edge figure). */
@@ -95,6 +95,7 @@ export async function measureConnections(): Promise<ConnectionsFigures> {
     edge.stdin!.write(`${JSON.stringify(edgeSpec)}\n`);
     await readyLine(edge, "the edge process", 20_000);
     await nftApply(renderRuleset(model));
+    const idleRssMb = procStatus(edge.pid!, "VmRSS") / 1024;
     gen = node("harness/bench/connections-generator.ts");
     const genSpec: GeneratorSpec = {
       target: { address: vip.address, port: PORTS.sipMtls, servername: vip.fqdn ?? ext.fqdn! },
@@ -104,7 +105,7 @@ export async function measureConnections(): Promise<ConnectionsFigures> {
     gen.stdin!.write(`${JSON.stringify(genSpec)}\n`);
     const report = JSON.parse(await readyLine(gen, "the generator", 300_000)) as GeneratorReport;
     // Read while every connection is still held (the generator waits for its stdin to close).
-    const edgeFigures = { rssMb: procStatus(edge.pid!, "VmRSS") / 1024, fds: readdirSync(`/proc/${edge.pid}/fd`).length, fdSoftLimit: softFdLimit(edge.pid!) };
+    const edgeFigures = { rssMb: procStatus(edge.pid!, "VmRSS") / 1024, idleRssMb, fds: readdirSync(`/proc/${edge.pid}/fd`).length, fdSoftLimit: softFdLimit(edge.pid!) };
     return { target: count, generator: report, edge: edgeFigures };
   } finally {
     gen?.stdin?.end();
