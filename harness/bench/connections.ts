@@ -10,12 +10,10 @@
  * Userland balancer: its bounded resources, read from edge/lb (not measured here): the
  * per-listener TCP cap, the SNAT UDP session cap, and what each costs in fds.
  */
-import { spawn } from "node:child_process";
-import { projectPath } from "../paths/project-root.ts";
-import { unshareFlags } from "../netns/reexec.ts";
 import { SNAT_DEFAULTS } from "../../edge/lb/snat.ts";
 import { VIP_DEFAULT_MAX_CONNECTIONS } from "../../edge/lb/vip.ts";
 import type { ConnectionsFigures } from "./connections-main.ts";
+import { runInNamespace } from "./netns-child.ts";
 import type { BenchResult } from "./stats.ts";
 
 const CHILD_TIMEOUT_MS = 420_000;
@@ -48,29 +46,10 @@ function kernelRows(f: ConnectionsFigures): BenchResult[] {
 }
 
 /** From the host: runs connections-main.ts in a child under `unshare --net`, soft fd limit raised to the hard one. */
-function kernelArm(): Promise<BenchResult[]> {
-  const main = projectPath("harness/bench/connections-main.ts");
-  const script = 'ip link set lo up || exit 70; ulimit -n "$(ulimit -Hn)" || exit 71; exec "$@"';
-  const argv = [...unshareFlags(), "--", "sh", "-c", script, "edgesim-conns-netns", process.execPath, ...process.execArgv, main];
-  return new Promise((resolve) => {
-    const child = spawn("unshare", argv, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    const skipped = (why: string): BenchResult[] => [{ name: "kernel balancer: connections at scale", value: NaN, unit: "", detail: why }];
-    child.once("error", (e) => {
-      clearTimeout(timer);
-      resolve(skipped(`unshare: ${e.message}`));
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code === 0 && line.startsWith("{")) return resolve(kernelRows(JSON.parse(line) as ConnectionsFigures));
-      resolve(skipped(`the namespace child ended with ${signal ?? `exit ${code}`}: ${err.trim().split("\n").slice(-3).join(" / ") || "no output"}`));
-    });
-  });
+async function kernelArm(): Promise<BenchResult[]> {
+  const r = await runInNamespace({ script: "harness/bench/connections-main.ts", name: "edgesim-conns-netns", timeoutMs: CHILD_TIMEOUT_MS, raiseFdLimit: true });
+  if (r.ok) return kernelRows(r.json as ConnectionsFigures);
+  return [{ name: "kernel balancer: connections at scale", value: NaN, unit: "", detail: r.why }];
 }
 
 export async function benchConnections(): Promise<BenchResult[]> {

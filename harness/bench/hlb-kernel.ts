@@ -9,15 +9,13 @@
  * (nftApply refuses otherwise) and prints its figures as one JSON line. Bounded: the child
  * is killed after 60 s.
  */
-import { spawn } from "node:child_process";
 import dgram from "node:dgram";
 import net from "node:net";
-import { projectPath } from "../paths/project-root.ts";
-import { unshareFlags } from "../netns/reexec.ts";
 import { nftApply } from "../netns/netns.ts";
 import { deleteRuleset, renderRuleset, type KernelModel } from "../../edge/lb/kernel/ruleset.ts";
 import { bindingRun, ECHO_PORT, responder, summarizeBindings, tcpRate, type BindingRun } from "./hlb.ts";
 import { messageRun, startMessageResponder, summarizeMessages, type MessageRun } from "./hlb-sip.ts";
+import { runInNamespace } from "./netns-child.ts";
 import { median, type BenchResult } from "./stats.ts";
 
 const NET = "127.71";
@@ -91,26 +89,8 @@ export async function measureInNamespace(): Promise<BenchResult[]> {
 }
 
 /** From the host: runs measureInNamespace in a child under `unshare --net`; one result saying why when it cannot. */
-export function benchHlbKernel(): Promise<BenchResult[]> {
-  const main = projectPath("harness/bench/hlb-kernel-main.ts");
-  const argv = [...unshareFlags(), "--", "sh", "-c", 'ip link set lo up || exit 70; exec "$@"', "edgesim-bench-netns", process.execPath, ...process.execArgv, main];
-  return new Promise((resolve) => {
-    const child = spawn("unshare", argv, { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    const skipped = (why: string): BenchResult[] => [{ name: "kernel arm (nftables NAT in a private namespace)", value: NaN, unit: "", detail: why }];
-    child.once("error", (e) => {
-      clearTimeout(timer);
-      resolve(skipped(`unshare: ${e.message}`));
-    });
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code === 0 && line.startsWith("[")) return resolve(JSON.parse(line) as BenchResult[]);
-      resolve(skipped(`the namespace child ended with ${signal ?? `exit ${code}`}: ${err.trim().split("\n").slice(-3).join(" / ") || "no output"}`));
-    });
-  });
+export async function benchHlbKernel(): Promise<BenchResult[]> {
+  const r = await runInNamespace({ script: "harness/bench/hlb-kernel-main.ts", name: "edgesim-bench-netns", timeoutMs: CHILD_TIMEOUT_MS });
+  if (r.ok) return r.json as BenchResult[];
+  return [{ name: "kernel arm (nftables NAT in a private namespace)", value: NaN, unit: "", detail: r.why }];
 }
