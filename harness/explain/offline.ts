@@ -14,7 +14,7 @@ import { federationConfigFromTopology } from "../topology/federation-config.ts";
 import { buildAddressPlan } from "../world/address-plan.ts";
 import { buildZones } from "../dns/zones.ts";
 import type { RecordSet, SrvRecordData } from "../dns/records.ts";
-import { planCertificates } from "../pki/plan.ts";
+import { planCertificates, type CertificateRequest } from "../pki/plan.ts";
 import { reachabilityOf, type OwnEdge, type Reachability } from "./reachability.ts";
 import { explainXmpp, isXmppPartnerDomain } from "./xmpp.ts";
 
@@ -83,12 +83,9 @@ export function explainOffline(t: Topology, from: string, to: string, method = "
     return finish({ direction: "outbound", protocol: "sip", request, verdict, dnsSteps: outboundDnsSteps(verdict, zones.external), ...described }, zones.external, ownEdge);
   }
 
-  const certNames = partner ? partnerCertificateNames(t, partner) : [];
+  const certNames = partner ? partnerCertificateNames(partner, certificatesByName(t)) : [];
   const srv = zones.external.get(federationSrvName(fromDomain), "SRV") as SrvRecordData[];
-  const request: PolicyRequest = {
-    direction: "inbound", from, to, method, now,
-    peer: { certificateNames: certNames, srvTargetsForSenderDomain: srv.map((r) => r.target) },
-  };
+  const request = inboundRequest({ from, to, method, now }, certNames, srv);
   const dnsSteps = [
     partner ? `the peer is ${partner.domain}'s edge (${partner.product}); its certificate names: ${certNames.join(", ") || "(none)"}` : `no partner in the topology serves ${fromDomain}: the peer presents no known certificate`,
     srv.length ? `SRV ${federationSrvName(fromDomain)} -> ${srv.map((r) => `${r.target}:${r.port}`).join(", ")} (FED-10: the peer must be one of these)` : `SRV ${federationSrvName(fromDomain)}: no record`,
@@ -115,10 +112,20 @@ export function headlineOf(verdict: Verdict, reachability: Reachability | undefi
   return "ALLOWED";
 }
 
-function partnerCertificateNames(t: Topology, p: Partner): string[] {
-  const first = p.edges[0];
-  const req = planCertificates(t).find((r) => r.name === `partner:${p.domain}:${first?.name}`);
+/** The names on the certificate of a partner's first edge (the PKI plan's), which our edge reads off the peer (CERT-2). */
+export function partnerCertificateNames(p: Partner, planned: ReadonlyMap<string, CertificateRequest>): string[] {
+  const req = planned.get(`partner:${p.domain}:${p.edges[0]?.name}`);
   return req ? [...new Set([...req.dnsNames, req.commonName])] : [];
+}
+
+/** The PKI plan's certificate requests by name. */
+export function certificatesByName(t: Topology): Map<string, CertificateRequest> {
+  return new Map(planCertificates(t).map((r) => [r.name, r]));
+}
+
+/** An inbound request as our Access Edge builds it: the peer's certificate names and the sender domain's SRV targets (FED-10). */
+export function inboundRequest(o: { from: string; to: string; method: string; now: number }, certificateNames: string[], srv: readonly SrvRecordData[]): PolicyRequest {
+  return { direction: "inbound", ...o, peer: { certificateNames, srvTargetsForSenderDomain: srv.map((r) => r.target) } };
 }
 
 function outboundDnsSteps(verdict: Verdict, external: RecordSet): string[] {

@@ -15,8 +15,7 @@ import { federationConfigFromTopology } from "../topology/federation-config.ts";
 import { buildAddressPlan, type AddressPlan, type PlannedAddress } from "../world/address-plan.ts";
 import { buildZones } from "../dns/zones.ts";
 import type { RecordSet, SrvRecordData } from "../dns/records.ts";
-import { planCertificates } from "../pki/plan.ts";
-import { partnerServing } from "../explain/offline.ts";
+import { certificatesByName, inboundRequest, partnerCertificateNames, partnerServing } from "../explain/offline.ts";
 
 export interface MatrixContext {
   topology: Topology;
@@ -38,12 +37,8 @@ export function prepareMatrixContext(t: Topology, users?: Set<string>): MatrixCo
   const config = federationConfigFromTopology(t);
   if (users) config.organisation.users = config.organisation.users.filter((u) => users.has(u.uri.toLowerCase()));
   const zones = buildZones(t, addressPlanOrNamesOnly(t));
-  const certNames = new Map<string, string[]>();
-  const certs = new Map(planCertificates(t).map((r) => [r.name, r]));
-  for (const p of t.partners) {
-    const req = certs.get(`partner:${p.domain}:${p.edges[0]?.name}`);
-    certNames.set(p.domain, req ? [...new Set([...req.dnsNames, req.commonName])] : []);
-  }
+  const planned = certificatesByName(t);
+  const certNames = new Map(t.partners.map((p) => [p.domain, partnerCertificateNames(p, planned)]));
   const byDomain = new Map<string, Partner | undefined>();
   const partnerOf = (domain: string) => {
     if (!byDomain.has(domain)) byDomain.set(domain, partnerServing(t, domain));
@@ -93,11 +88,8 @@ export function sipVerdict(ctx: MatrixContext, o: { direction: "outbound" | "inb
   const fromDomain = remoteDomain;
   const partner = ctx.partnerOf(fromDomain);
   const srv = ctx.external.get(federationSrvName(fromDomain), "SRV") as SrvRecordData[];
-  const request: PolicyRequest = {
-    direction: "inbound", from: o.remote, to: o.user, method: o.method, now,
-    peer: { certificateNames: partner ? (ctx.certNames.get(partner.domain) ?? []) : [], srvTargetsForSenderDomain: srv.map((r) => r.target) },
-  };
-  return decide(config, request);
+  const certificateNames = partner ? (ctx.certNames.get(partner.domain) ?? []) : [];
+  return decide(config, inboundRequest({ from: o.remote, to: o.user, method: o.method, now }, certificateNames, srv));
 }
 
 /** The XMPP proxy's and gateway's verdict for an XMPP partner, as explain gives it (harness/explain/xmpp.ts: XMPP-1, FED-1, FED-6, XMPP-2, FED-9, XMPP-5). */
