@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { projectPath } from "../paths/project-root.ts";
-import { unshareFlags } from "../netns/reexec.ts";
+import { namespaceArgv } from "../netns/reexec.ts";
 
 export interface NamespaceChildOptions {
   /** The script to run, relative to the project root (e.g. "harness/bench/hlb-kernel-main.ts"). */
@@ -21,8 +21,11 @@ export interface NamespaceChildOptions {
 export type NamespaceChildResult = { ok: true; json: unknown } | { ok: false; why: string };
 
 export function runInNamespace(o: NamespaceChildOptions): Promise<NamespaceChildResult> {
-  const setup = `ip link set lo up || exit 70; ${o.raiseFdLimit ? 'ulimit -n "$(ulimit -Hn)" || exit 71; ' : ""}exec "$@"`;
-  const argv = [...unshareFlags(), "--", "sh", "-c", setup, o.name, process.execPath, ...process.execArgv, projectPath(o.script)];
+  const argv = namespaceArgv({
+    name: o.name,
+    ...(o.raiseFdLimit ? { prelude: 'ulimit -n "$(ulimit -Hn)" || exit 71; ' } : {}),
+    command: [process.execPath, ...process.execArgv, projectPath(o.script)],
+  });
   return new Promise((resolve) => {
     const child = spawn("unshare", argv, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

@@ -19,7 +19,7 @@ import type { Topology } from "../topology/schema.ts";
 import type { MatrixCell } from "../matrix/cells.ts";
 import type { CellChange } from "./diff.ts";
 import { checkCellsLive, sentenceFor, type LiveCheck, type LiveWorldOptions } from "./live.ts";
-import { canMakeNamespace, unshareFlags } from "../netns/reexec.ts";
+import { canMakeNamespace, namespaceArgv } from "../netns/reexec.ts";
 
 /** One world's work: what the worker reads from its job file. */
 export interface LiveJob {
@@ -64,19 +64,18 @@ function defaultWorker(): string[] {
   return [process.execPath, ...process.execArgv, process.argv[1]!, "diff-live-worker"];
 }
 
-/** Runs a job's world in a fresh network namespace; resolves with its checks or an error saying why. */
 /** What a worker writes: its world's checks and the namespace it ran in. */
 interface WorkerResult {
   namespace: string;
   checks: LiveCheck[];
 }
 
+/** Runs a job's world in a fresh network namespace; resolves with its checks or an error saying why. */
 function runInNamespace(job: LiveJob, dir: string, n: number, worker: string[]): Promise<WorkerResult> {
   const jobFile = join(dir, `job-${n}.json`);
   const outFile = join(dir, `out-${n}.json`);
   writeFileSync(jobFile, JSON.stringify(job));
-  const script = 'ip link set lo up || exit 70; exec "$@"';
-  const child = spawn("unshare", [...unshareFlags(), "--", "sh", "-c", script, "edgesim-live", ...worker, jobFile, outFile], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn("unshare", namespaceArgv({ name: "edgesim-live", command: [...worker, jobFile, outFile] }), { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-4000)));
   return new Promise((done, fail) => {

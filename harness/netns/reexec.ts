@@ -35,6 +35,15 @@ export function unshareFlags(uid = process.getuid?.() ?? -1): string[] {
   return uid === 0 ? ["--net"] : ["--user", "--map-root-user", "--net"];
 }
 
+/**
+ * The `unshare` arguments that run `command` in a new network namespace with loopback up
+ * (exit 70 when it cannot be brought up). `prelude` is shell run first, inside (e.g. a
+ * ulimit); `name` is the shell's argv[0], what `ps` shows.
+ */
+export function namespaceArgv(o: { name: string; command: string[]; prelude?: string }): string[] {
+  return [...unshareFlags(), "--", "sh", "-c", `ip link set lo up || exit 70; ${o.prelude ?? ""}exec "$@"`, o.name, ...o.command];
+}
+
 /** Can a namespace be made here? Tries `unshare ... true` once and says why not. */
 export function canMakeNamespace(): { ok: true } | { ok: false; why: string } {
   const flags = unshareFlags();
@@ -56,8 +65,11 @@ export interface ReexecOptions {
  * a new network namespace with loopback up; resolves with the child's exit code.
  */
 export function reexecInNamespace(o: ReexecOptions = {}): Promise<number> {
-  const script = `ip link set lo up || exit 70; ${NETNS_ENV}=$(readlink /proc/self/ns/net); export ${NETNS_ENV}; exec "$@"`;
-  const argv = [...unshareFlags(), "--", "sh", "-c", script, "edgesim-netns", process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  const argv = namespaceArgv({
+    name: "edgesim-netns",
+    prelude: `${NETNS_ENV}=$(readlink /proc/self/ns/net); export ${NETNS_ENV}; `,
+    command: [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+  });
   // Its own process group: a Ctrl-C in the terminal reaches the parent only, which forwards it
   // once (the world would take a second SIGINT during its shutdown as "die now").
   const child = spawn("unshare", argv, { stdio: "inherit", detached: true, env: { ...process.env, ...o.env } });
