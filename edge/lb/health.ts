@@ -137,3 +137,30 @@ export class HealthMonitor {
     await this.running;
   }
 }
+
+/**
+ * Brings a VIP up: `open` binds its listeners, then, when it has a probe, its health
+ * monitor starts (every 2 s unless told otherwise). On any failure what was opened is
+ * closed with `stop` and the error names the VIP, so a half-open VIP never holds a port.
+ * Shared by the L4 `Vip` and the L7 `HttpVip`.
+ */
+export async function bringUpVip(o: {
+  name: string;
+  address: string;
+  pool: BackendPool;
+  probe?: Probe | undefined;
+  healthIntervalMs?: number | undefined;
+  open: () => Promise<void>;
+  stop: () => Promise<void>;
+}): Promise<HealthMonitor | undefined> {
+  try {
+    await o.open();
+    if (!o.probe) return undefined;
+    const monitor = new HealthMonitor(o.pool, o.probe, { intervalMs: o.healthIntervalMs ?? 2000 });
+    monitor.start();
+    return monitor;
+  } catch (e) {
+    await o.stop();
+    throw new Error(`load balancer VIP ${o.name} ${o.address}: ${(e as Error).message}`, { cause: e });
+  }
+}

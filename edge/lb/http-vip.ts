@@ -22,7 +22,7 @@ import { assertLoopback } from "../net/loopback.ts";
 import { gatedListen, openGate, type ConnectionGate } from "../net/gate.ts";
 import type { TlsIdentity } from "../net/tls-identity.ts";
 import { BackendPool } from "./pool.ts";
-import { HealthMonitor, type Probe } from "./health.ts";
+import { bringUpVip, type HealthMonitor, type Probe } from "./health.ts";
 import type { Addr, BackendTarget } from "./types.ts";
 import { addrText } from "./types.ts";
 
@@ -80,16 +80,17 @@ export class HttpVip {
     assertLoopback(o.address, `bind VIP ${o.name} on`);
     if (o.listeners.some((l) => l.tls) && !o.identity) throw new RangeError(`HTTP VIP ${o.name}: a TLS listener needs the certificate the VIP presents (identity)`);
     const vip = new HttpVip(o);
-    try {
-      for (const spec of o.listeners) vip.bound.push(await vip.listen(spec));
-      if (o.probe) {
-        vip.monitor = new HealthMonitor(vip.pool, o.probe, { intervalMs: o.healthIntervalMs ?? 2000 });
-        vip.monitor.start();
-      }
-    } catch (e) {
-      await vip.stop();
-      throw new Error(`load balancer VIP ${o.name} ${o.address}: ${(e as Error).message}`, { cause: e });
-    }
+    vip.monitor = await bringUpVip({
+      name: o.name,
+      address: o.address,
+      pool: vip.pool,
+      probe: o.probe,
+      healthIntervalMs: o.healthIntervalMs,
+      open: async () => {
+        for (const spec of o.listeners) vip.bound.push(await vip.listen(spec));
+      },
+      stop: () => vip.stop(),
+    });
     return vip;
   }
 

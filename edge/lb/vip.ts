@@ -11,7 +11,7 @@ import { assertLoopback } from "../net/loopback.ts";
 import { gateCheck, openGate, type ConnectionGate } from "../net/gate.ts";
 import { UdpGate } from "../net/udp-gate.ts";
 import { BackendPool } from "./pool.ts";
-import { HealthMonitor, type Probe } from "./health.ts";
+import { bringUpVip, type HealthMonitor, type Probe } from "./health.ts";
 import type { Affinity, BackendTarget, LbStrategy, ListenerContext } from "./types.ts";
 import { addrText } from "./types.ts";
 import { forwardEvent, tuple } from "./trace.ts";
@@ -73,16 +73,17 @@ export class Vip {
   static async start(o: VipOptions): Promise<Vip> {
     assertLoopback(o.address, `bind VIP ${o.name} on`);
     const vip = new Vip(o);
-    try {
-      for (const spec of o.listeners) vip.bound.push(await vip.listen(spec));
-      if (o.probe) {
-        vip.monitor = new HealthMonitor(vip.pool, o.probe, { intervalMs: o.healthIntervalMs ?? 2000 });
-        vip.monitor.start();
-      }
-    } catch (e) {
-      await vip.stop();
-      throw new Error(`load balancer VIP ${o.name} ${o.address}: ${(e as Error).message}`, { cause: e });
-    }
+    vip.monitor = await bringUpVip({
+      name: o.name,
+      address: o.address,
+      pool: vip.pool,
+      probe: o.probe,
+      healthIntervalMs: o.healthIntervalMs,
+      open: async () => {
+        for (const spec of o.listeners) vip.bound.push(await vip.listen(spec));
+      },
+      stop: () => vip.stop(),
+    });
     return vip;
   }
 
