@@ -27,8 +27,8 @@ export const ZONE_BASE = {
   accessEdgeSipJs: 148,
   // 44-59 (between the default world's 40 and the bench's 60): hostile input, Timer C, faults and floods through the VIPs.
   accessEdgeVip: 44,
-  // 76 was free: the public IM test (PIC-1) with the hardware load balancer.
-  accessEdgePublicIm: 76,
+  // The public IM test (PIC-1) with the hardware load balancer (76 is the kernel balancer's).
+  accessEdgePublicIm: 48,
   // 152-180: A/V Edge and load balancer
   avEdgeFlows: 152,
   avEdgeErrors: 156,

@@ -21,6 +21,8 @@ import type { Topology } from "../../harness/topology/schema.ts";
 import { ZONE_BASE } from "../kit/bases.ts";
 import { startTestWorld, topologyAt } from "../kit/world.ts";
 import { binding, localOf, udpClient } from "../lb/kit.ts";
+// The kernel scenarios share this file's namespace, zone base and nftables table: same file, so never side by side.
+import "./scenarios.ts";
 
 const B = ZONE_BASE.lbKernel;
 const at = (third: number, fourth: number, zone = 2) => `127.${B + zone}.${third}.${fourth}`;

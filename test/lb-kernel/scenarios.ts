@@ -4,6 +4,10 @@
  * one). The scenarios where the two may differ, and why, are in docs/load-balancer.md
  * ("Where the two balancers differ"); for those, only the documented steps may fail (whether
  * they do depends on where the source hash puts the scenario's client, so on its addresses). Runs in this process's private namespace.
+ *
+ * Not a test file of its own: world.test.ts imports it, so these worlds and that file's never run
+ * at the same time. They share the namespace, the zone base and the nftables table `ip edgesim`
+ * (each world's balancer replaces the table), so two files side by side would undo each other.
  */
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
